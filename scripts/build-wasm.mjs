@@ -1,6 +1,9 @@
-// Compiles the AssemblyScript kernels (src/kernels/wasm/assembly/) to kernels.wasm in each
-// folder given on the command line (next to the compiled loader: dist/kernels/wasm,
-// build/src/kernels/wasm). The .wasm is a build output, never checked in.
+// Compiles the AssemblyScript kernels (src/kernels/wasm/assembly/) in each folder given on the
+// command line (next to the compiled loader: dist/kernels/wasm, build/src/kernels/wasm), twice:
+//   kernels.wasm          its own memory: one thread (browsers that are not cross-origin isolated)
+//   kernels-threads.wasm  imports a shared memory, so that worker threads run their own instances
+//                         over the same operands (Node; src/kernels/wasm/threads.ts)
+// The .wasm files are build outputs, never checked in.
 //   node scripts/build-wasm.mjs dist/kernels/wasm [more/dirs ...]
 
 import asc from "assemblyscript/asc";
@@ -13,18 +16,26 @@ if (dirs.length === 0) {
   process.exit(2);
 }
 for (const dir of dirs) mkdirSync(dir, { recursive: true });
-const first = join(dirs[0], "kernels.wasm");
-const { error, stderr } = await asc.main([
+
+const common = [
   "src/kernels/wasm/assembly/index.ts",
-  "--outFile", first,
   "-O3", "--noAssert",
   "--runtime", "stub", // no GC: the kernels use raw memory only
   "--enable", "simd",
-  "--initialMemory", "24", // 1.5 MiB: the scratch regions; the loader grows it for operands
-]);
-if (error) {
-  console.error(stderr.toString());
-  console.error(`build-wasm: ${error.message}`);
-  process.exit(1);
+];
+const variants = {
+  "kernels.wasm": ["--initialMemory", "24"], // 1.5 MiB: the scratch regions; the loader grows it for operands
+  // 65536 pages = 4 GiB, all wasm32 can address: a shared memory needs a maximum, and reserves
+  // address space for it, not memory.
+  "kernels-threads.wasm": ["--enable", "threads", "--importMemory", "--sharedMemory", "--maximumMemory", "65536"],
+};
+for (const [file, flags] of Object.entries(variants)) {
+  const out = join(dirs[0], file);
+  const { error, stderr } = await asc.main([...common, ...flags, "--outFile", out]);
+  if (error) {
+    console.error(stderr.toString());
+    console.error(`build-wasm: ${file}: ${error.message}`);
+    process.exit(1);
+  }
+  for (const dir of dirs.slice(1)) copyFileSync(out, join(dir, file));
 }
-for (const dir of dirs.slice(1)) copyFileSync(first, join(dir, "kernels.wasm"));

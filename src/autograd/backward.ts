@@ -1,7 +1,8 @@
 // Reverse-mode differentiation over the recorded graph: a topological order from the root,
 // gradients summed per tensor, leaves' .grad accumulated, nodes released after use.
 
-import { alloc, type Storage } from "../core/dtype.js";
+import { alloc, trackAllocations, type Storage } from "../core/dtype.js";
+import { recycle } from "../core/pool.js";
 import { sameShape, shapeStr } from "../core/shape.js";
 import { Tensor } from "../tensor.js";
 import { noGrad } from "./grad-mode.js";
@@ -32,37 +33,60 @@ export function runBackward(root: Tensor, gradient?: Tensor, options: BackwardOp
 
   const order = topologicalOrder(root);
   const grads = new Map<Tensor, Storage>([[root, seed]]);
-  noGrad(() => {
-    for (const t of order) {
-      const dy = grads.get(t);
-      grads.delete(t);
-      const node = t.gradFn;
-      if (dy === undefined) continue;
-      if (node === null) {
-        accumulateLeaf(t, dy);
-        continue;
+  // Large gradient arrays allocated during this backward: once consumed they are dead (nothing
+  // outside the engine ever sees them), so they go back to the storage pool (core/pool.ts).
+  const temporaries = new Set<Storage>();
+  const held = new Set<ArrayBufferLike>([seed.buffer]); // the buffers of the arrays in grads
+  const release = (a: Storage) => {
+    if (temporaries.delete(a)) recycle(a);
+  };
+  trackAllocations(temporaries, () =>
+    noGrad(() => {
+      for (const t of order) {
+        const dy = grads.get(t);
+        grads.delete(t);
+        const node = t.gradFn;
+        if (dy === undefined) continue;
+        held.delete(dy.buffer);
+        if (node === null) {
+          accumulateLeaf(t, dy, temporaries);
+          release(dy);
+          continue;
+        }
+        if (node.released) {
+          throw new Error(
+            `backward: trying to backward through the graph a second time (through ${node.op}); pass { retainGraph: true } to the first backward`,
+          );
+        }
+        let aliased = false; // a gradient passed on is a view of dy (a reshape's): dy lives on
+        node.inputs.forEach((input, i) => {
+          const fn = node.backwards[i];
+          if (!input.requiresGrad || fn === null) return;
+          const dx = fn(dy);
+          const prev = grads.get(input);
+          if (prev === undefined) {
+            // A gradient array is held for one tensor only (it is summed into in place).
+            const kept = dx === dy || held.has(dx.buffer) ? dx.slice() : dx;
+            if (kept.buffer === dy.buffer) aliased = true;
+            held.add(kept.buffer);
+            grads.set(input, kept);
+          } else {
+            for (let k = 0; k < prev.length; k++) prev[k] += dx[k];
+            if (dx.buffer !== dy.buffer && dx.buffer !== prev.buffer) release(dx);
+          }
+        });
+        if (!aliased) release(dy);
+        if (!options.retainGraph) node.release();
       }
-      if (node.released) {
-        throw new Error(
-          `backward: trying to backward through the graph a second time (through ${node.op}); pass { retainGraph: true } to the first backward`,
-        );
-      }
-      node.inputs.forEach((input, i) => {
-        const fn = node.backwards[i];
-        if (!input.requiresGrad || fn === null) return;
-        const dx = fn(dy);
-        const prev = grads.get(input);
-        if (prev === undefined) grads.set(input, dx === dy ? dx.slice() : dx);
-        else for (let k = 0; k < prev.length; k++) prev[k] += dx[k];
-      });
-      if (!options.retainGraph) node.release();
-    }
-  });
+    }),
+  );
 }
 
-function accumulateLeaf(t: Tensor, dy: Storage): void {
+/** `temporaries`: the engine's recyclable arrays; a new .grad is not one of them. */
+function accumulateLeaf(t: Tensor, dy: Storage, temporaries: Set<Storage>): void {
   if (t.grad === null) {
     const g = alloc(t.dtype, dy.length);
+    temporaries.delete(g);
     g.set(dy);
     t.grad = new Tensor(g, [...t.shape]);
   } else {

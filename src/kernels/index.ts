@@ -6,14 +6,16 @@
 // "wasm" when its module loads and passes a small self-check against "js", else "js";
 // the environment variable TORCHLET_BACKEND overrides it.
 
-import { conv2dBackwardInput, conv2dBackwardWeight, conv2dForward } from "./ref/conv2d.js";
+import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward } from "./ref/conv2d.js";
 import { tanhBackward, tanhForward } from "./ref/elementwise.js";
 import { gemm } from "./ref/gemm.js";
 import { col2im, im2col } from "./ref/im2col.js";
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from "./ref/pool.js";
+import { getRequestedThreads, setRequestedThreads } from "./wasm/context.js";
 import { createWasmKernels } from "./wasm/index.js";
 import { instantiateWasmModule } from "./wasm/load.js";
 import { selfCheck } from "./wasm/self-check.js";
+import { MAX_THREADS } from "./wasm/threads.js";
 
 export interface Kernels {
   gemm: typeof gemm;
@@ -22,6 +24,7 @@ export interface Kernels {
   conv2dForward: typeof conv2dForward;
   conv2dBackwardInput: typeof conv2dBackwardInput;
   conv2dBackwardWeight: typeof conv2dBackwardWeight;
+  conv2dBackwardBias: typeof conv2dBackwardBias;
   avgPool2dForward: typeof avgPool2dForward;
   avgPool2dBackward: typeof avgPool2dBackward;
   maxPool2dForward: typeof maxPool2dForward;
@@ -37,6 +40,7 @@ export const refKernels: Kernels = {
   conv2dForward,
   conv2dBackwardInput,
   conv2dBackwardWeight,
+  conv2dBackwardBias,
   avgPool2dForward,
   avgPool2dBackward,
   maxPool2dForward,
@@ -82,6 +86,23 @@ export function backendKernels(name: BackendName): Kernels {
   const k = wasmKernels();
   if (k instanceof Error) throw new Error(`backendKernels: the "wasm" backend is unavailable: ${k.message}`);
   return k;
+}
+
+/**
+ * How many threads the "wasm" kernels may use (as torch.set_num_threads): 1 keeps all work on
+ * the calling thread. The default is one per core (TORCHLET_NUM_THREADS overrides it). Small
+ * calls stay on the calling thread whatever the setting; results are the same bits for any
+ * number of threads. Where worker threads are unavailable (a browser page), 1 is used.
+ */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS)
+    throw new RangeError(`setNumThreads: expected an integer from 1 to ${MAX_THREADS}, got ${n}`);
+  setRequestedThreads(n);
+}
+
+/** The thread count set by setNumThreads (or the default). */
+export function getNumThreads(): number {
+  return getRequestedThreads();
 }
 
 /**

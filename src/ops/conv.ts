@@ -54,13 +54,7 @@ export function convolve2d(op: string, x: Tensor, weight: Tensor, bias: Tensor |
   };
   const db = (dy: Float32Array | Float64Array) => {
     const out = alloc(dtype, OC);
-    for (let n = 0; n < N; n++)
-      for (let o = 0; o < OC; o++) {
-        const base = (n * OC + o) * P;
-        let s = 0;
-        for (let p = 0; p < P; p++) s += dy[base + p];
-        out[o] += s;
-      }
+    kernels.conv2dBackwardBias(d, dy, out);
     return out;
   };
   const inputs = bias ? [x, weight, bias] : [x, weight];

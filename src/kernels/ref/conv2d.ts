@@ -65,3 +65,16 @@ export function conv2dBackwardWeight(d: Conv2dDims, x: Storage, dy: Storage, dw:
     gemm({ transA: false, transB: true, M: OCg, N: KK, K: P, A: dy, aOffset: yo, B: cols, C: dw, cOffset: wo, accumulate: true });
   });
 }
+
+/** db[o] = the sum of dy (N, OC, OH, OW) over images and positions (a float64 sum per image). */
+export function conv2dBackwardBias(d: Conv2dDims, dy: Storage, db: Storage): void {
+  const P = d.OH * d.OW;
+  db.fill(0);
+  for (let n = 0; n < d.N; n++)
+    for (let o = 0; o < d.OC; o++) {
+      const base = (n * d.OC + o) * P;
+      let s = 0;
+      for (let p = 0; p < P; p++) s += dy[base + p];
+      db[o] += s;
+    }
+}

@@ -1,22 +1,34 @@
 // Copy-in/copy-out staging in the module's memory: each kernel call resets the arena, places
 // its operands one after another (16-byte aligned), runs, and copies results back out.
 // The memory only grows, to the largest call seen, so a training loop reaches a steady state.
+// Below the staging area sit permanent reservations (worker threads' GEMM scratch).
 
 import type { WasmExports } from "./load.js";
 
 export class Arena {
+  private base: number;
   private top: number;
   /** A view over the whole memory; rebuilt after each growth (growing detaches the old buffer). */
   f32: Float32Array;
 
   constructor(private readonly wasm: WasmExports) {
-    this.top = wasm.dataBase();
+    this.base = this.top = wasm.dataBase();
     this.f32 = new Float32Array(wasm.memory.buffer);
+    this.alloc(0); // the module's own scratch lies below dataBase(): make sure memory covers it
   }
 
   /** Forget all placements of the previous call. */
   reset(): void {
-    this.top = this.wasm.dataBase();
+    this.top = this.base;
+  }
+
+  /** Permanent room for `bytes` (64-byte aligned), below the staging area; only between calls. */
+  reserve(bytes: number): number {
+    this.base = (this.base + 63) & ~63;
+    const at = this.base;
+    this.top = this.base = at + bytes;
+    this.alloc(0);
+    return at;
   }
 
   /** Room for n float32 values; returns its byte address. */

@@ -1,68 +1,119 @@
 // Convolution and im2col/col2im through the WebAssembly module, same contracts as
 // src/kernels/ref/conv2d.ts and ref/im2col.ts. The whole batch is copied in once, so the
 // per-image im2col + GEMM steps run without leaving WebAssembly memory.
-// Float64 operands (gradient checks) go to the reference kernels.
+// Threads: the forward pass and the input gradient split the batch; the weight gradient splits
+// the columns of dw, the bias gradient its channels (see assembly/conv2d.ts): the same bits for
+// any thread count. Float64 operands (gradient checks) go to the reference kernels.
 
 import type { Storage } from "../../core/dtype.js";
 import * as ref from "../ref/conv2d.js";
 import type { Conv2dDims } from "../ref/conv2d.js";
 import { col2im as refCol2im, im2col as refIm2col, type ConvGeometry } from "../ref/im2col.js";
-import type { Arena } from "./arena.js";
+import { ranges, type WasmContext } from "./context.js";
 import { putGeometry } from "./geometry.js";
-import type { WasmExports } from "./load.js";
+
+/** Multiply-adds per thread below which another thread costs more than it saves. */
+const CONV_WORK_PER_THREAD = 1 << 18;
 
 const f32 = (...xs: Storage[]): boolean => xs.every((s) => s instanceof Float32Array);
+/** After f32() said so. */
+const F = (s: Storage) => s as Float32Array;
 
-export function makeConvKernels(wasm: WasmExports, arena: Arena) {
-  /**
-   * Stages one batch-level call: the geometry, inputs copied in, the output and one image-group's
-   * column scratch allocated; runs it and copies the output back.
-   */
-  const staged = (d: Conv2dDims, inputs: [Float32Array, number][], out: Float32Array, run: (geo: number, ptrs: number[]) => void) => {
-    arena.reset();
-    const geo = putGeometry(arena, d);
-    const ptrs = inputs.map(([a, n]) => arena.put(a, 0, n));
-    const pout = arena.alloc(out.length);
-    run(geo, [...ptrs, pout, arena.alloc((d.C / d.groups) * d.KH * d.KW * d.OH * d.OW)]);
-    arena.get(pout, out.length, out, 0);
-  };
+export function makeConvKernels(ctx: WasmContext) {
+  const { arena } = ctx;
   const nx = (d: Conv2dDims) => d.N * d.C * d.H * d.W;
   const nw = (d: Conv2dDims) => d.OC * (d.C / d.groups) * d.KH * d.KW;
   const ny = (d: Conv2dDims) => d.N * d.OC * d.OH * d.OW;
+  const macs = (d: Conv2dDims) => ny(d) * (d.C / d.groups) * d.KH * d.KW;
+  const KK = (d: Conv2dDims) => (d.C / d.groups) * d.KH * d.KW;
+
+  /**
+   * Images per GEMM (see assembly/conv2d.ts): one where each image has enough output positions
+   * to fill the GEMM's columns, else enough images to give it ~1024 columns, with the im2col
+   * block kept under ~1 MiB. Depends on the geometry only, never on the thread count.
+   */
+  const chunkOf = (d: Conv2dDims) => {
+    const P = d.OH * d.OW;
+    if (P >= 256) return 1;
+    return Math.max(1, Math.min(d.N, Math.floor(Math.min(1024, (1 << 18) / KK(d)) / P)));
+  };
+
+  /** Per-thread scratch: the im2col block for `rows` rows and the GEMM's tmp block. */
+  const scratch = (d: Conv2dDims, chunk: number, rows: number) => {
+    const L = chunk * d.OH * d.OW;
+    return [arena.alloc(rows * L), chunk > 1 ? arena.alloc((d.OC / d.groups) * L) : 0, chunk];
+  };
+
+  /**
+   * The parts of a batch-split call: each thread gets a geometry for its images, `at` to offset
+   * an operand to its first image, and its own scratch; `make` lists the arguments.
+   */
+  const byImages = (d: Conv2dDims, threads: number, make: (geo: number, at: (addr: number, perImage: number) => number, scratch: number[]) => number[]) =>
+    ranges(d.N, threads).map(([n0, n1]) => {
+      const mine = { ...d, N: n1 - n0 };
+      return make(putGeometry(arena, mine), (addr, perImage) => addr + 4 * n0 * perImage, scratch(mine, chunkOf(mine), KK(d)));
+    });
+
   return {
     conv2dForward(d: Conv2dDims, x: Storage, w: Storage, bias: Storage | null, y: Storage): void {
-      if (!f32(x, w, y, ...(bias ? [bias] : []))) return ref.conv2dForward(d, x, w, bias, y);
-      const inputs: [Float32Array, number][] = [[x as Float32Array, nx(d)], [w as Float32Array, nw(d)]];
-      if (bias) inputs.push([bias as Float32Array, d.OC]);
-      staged(d, inputs, y as Float32Array, (geo, p) => (bias ? wasm.conv2dForward(geo, p[0], p[1], p[2], p[3], p[4]) : wasm.conv2dForward(geo, p[0], p[1], 0, p[2], p[3])));
+      if (!f32(x, w, y) || (bias && !f32(bias))) return ref.conv2dForward(d, x, w, bias, y);
+      const threads = ctx.threads(macs(d), CONV_WORK_PER_THREAD);
+      arena.reset();
+      const [px, pw] = [arena.put(F(x), 0, nx(d)), arena.put(F(w), 0, nw(d))];
+      const pb = bias ? arena.put(F(bias), 0, d.OC) : 0;
+      const py = arena.alloc(ny(d));
+      const [xi, yi] = [nx(d) / d.N, ny(d) / d.N];
+      ctx.run("conv2dForward", byImages(d, threads, (geo, at, s) => [geo, at(px, xi), pw, pb, at(py, yi), ...s]));
+      arena.get(py, ny(d), F(y), 0);
     },
     conv2dBackwardInput(d: Conv2dDims, dy: Storage, w: Storage, dx: Storage): void {
       if (!f32(dy, w, dx)) return ref.conv2dBackwardInput(d, dy, w, dx);
-      staged(d, [[dy as Float32Array, ny(d)], [w as Float32Array, nw(d)]], dx as Float32Array, (geo, p) => wasm.conv2dBackwardInput(geo, p[0], p[1], p[2], p[3]));
+      const threads = ctx.threads(macs(d), CONV_WORK_PER_THREAD);
+      arena.reset();
+      const [pdy, pw, pdx] = [arena.put(F(dy), 0, ny(d)), arena.put(F(w), 0, nw(d)), arena.alloc(nx(d))];
+      const [xi, yi] = [nx(d) / d.N, ny(d) / d.N];
+      ctx.run("conv2dBackwardInput", byImages(d, threads, (geo, at, s) => [geo, at(pdy, yi), pw, at(pdx, xi), ...s]));
+      arena.get(pdx, nx(d), F(dx), 0);
     },
     conv2dBackwardWeight(d: Conv2dDims, x: Storage, dy: Storage, dw: Storage): void {
       if (!f32(x, dy, dw)) return ref.conv2dBackwardWeight(d, x, dy, dw);
-      staged(d, [[x as Float32Array, nx(d)], [dy as Float32Array, ny(d)]], dw as Float32Array, (geo, p) => wasm.conv2dBackwardWeight(geo, p[0], p[1], p[2], p[3]));
+      const threads = ctx.threads(macs(d), CONV_WORK_PER_THREAD);
+      arena.reset();
+      const geo = putGeometry(arena, d);
+      const [px, pdy, pdw] = [arena.put(F(x), 0, nx(d)), arena.put(F(dy), 0, ny(d)), arena.alloc(nw(d))];
+      const chunk = chunkOf(d);
+      const parts = ranges(KK(d), threads).map(([r0, r1]) => [geo, px, pdy, pdw, ...scratch(d, chunk, r1 - r0), r0, r1]);
+      ctx.run("conv2dBackwardWeight", parts);
+      arena.get(pdw, nw(d), F(dw), 0);
+    },
+    conv2dBackwardBias(d: Conv2dDims, dy: Storage, db: Storage): void {
+      if (!f32(dy, db)) return ref.conv2dBackwardBias(d, dy, db);
+      const P = d.OH * d.OW;
+      const threads = ctx.threads(ny(d), CONV_WORK_PER_THREAD);
+      arena.reset();
+      const [pdy, pdb] = [arena.put(F(dy), 0, ny(d)), arena.alloc(d.OC)];
+      ctx.run("conv2dBackwardBias", ranges(d.OC, threads).map(([o0, o1]) => [pdy, pdb, d.N, d.OC, P, o0, o1]));
+      arena.get(pdb, d.OC, F(db), 0);
     },
     im2col(g: ConvGeometry, x: Storage, xOffset: number, cols: Storage): void {
       if (!f32(x, cols)) return refIm2col(g, x, xOffset, cols);
       const n = g.C * g.KH * g.KW * g.OH * g.OW;
       arena.reset();
       const geo = putGeometry(arena, { ...g, N: 1, OC: 1, groups: 1 });
-      const px = arena.put(x as Float32Array, xOffset, g.C * g.H * g.W);
+      const px = arena.put(F(x), xOffset, g.C * g.H * g.W);
       const pc = arena.alloc(n);
-      wasm.im2col(geo, px, pc);
-      arena.get(pc, n, cols as Float32Array, 0);
+      ctx.wasm.im2col(geo, px, pc);
+      arena.get(pc, n, F(cols), 0);
     },
     col2im(g: ConvGeometry, cols: Storage, dx: Storage, dxOffset: number): void {
       if (!f32(cols, dx)) return refCol2im(g, cols, dx, dxOffset);
       const nx = g.C * g.H * g.W;
       arena.reset();
       const geo = putGeometry(arena, { ...g, N: 1, OC: 1, groups: 1 });
-      const pc = arena.put(cols as Float32Array, 0, g.C * g.KH * g.KW * g.OH * g.OW);
-      const pdx = arena.put(dx as Float32Array, dxOffset, nx);
-      wasm.col2im(geo, pc, pdx);
-      arena.get(pdx, nx, dx as Float32Array, dxOffset);
+      const pc = arena.put(F(cols), 0, g.C * g.KH * g.KW * g.OH * g.OW);
+      const pdx = arena.put(F(dx), dxOffset, nx);
+      ctx.wasm.col2im(geo, pc, pdx);
+      arena.get(pdx, nx, F(dx), dxOffset);
     },
   };
 }

@@ -11,10 +11,12 @@
 interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 }
 
 export interface WasmMemory {
-  readonly buffer: ArrayBuffer;
+  /** An ArrayBuffer, or a SharedArrayBuffer for the threads build (which growing never detaches). */
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
   grow(pages: number): number;
 }
 
@@ -22,47 +24,97 @@ export interface WasmMemory {
 export interface WasmExports {
   memory: WasmMemory;
   dataBase(): number;
-  gemm(transA: number, transB: number, M: number, N: number, K: number, a: number, b: number, c: number, accumulate: number): void;
+  scratchBytes(): number;
+  setScratch(base: number): void;
+  // lda, ldb, ldc: row strides in floats of A, B, C as stored
+  gemm(transA: number, transB: number, M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
   // geo: the address of 16 i32 (assembly/geometry.ts); cols: scratch for one image-group
   im2col(geo: number, x: number, cols: number): void;
   col2im(geo: number, cols: number, dx: number): void;
-  conv2dForward(geo: number, x: number, w: number, bias: number, y: number, cols: number): void;
-  conv2dBackwardInput(geo: number, dy: number, w: number, dx: number, dcols: number): void;
-  conv2dBackwardWeight(geo: number, x: number, dy: number, dw: number, cols: number): void;
+  // chunk: images per GEMM; cols: scratch of rows x chunk*OH*OW floats, tmp: of OC/groups x chunk*OH*OW
+  conv2dForward(geo: number, x: number, w: number, bias: number, y: number, cols: number, tmp: number, chunk: number): void;
+  conv2dBackwardInput(geo: number, dy: number, w: number, dx: number, dcols: number, tmp: number, chunk: number): void;
+  // columns [r0, r1) of each group's block of dw
+  conv2dBackwardWeight(geo: number, x: number, dy: number, dw: number, cols: number, tmp: number, chunk: number, r0: number, r1: number): void;
+  conv2dBackwardBias(dy: number, db: number, N: number, OC: number, P: number, o0: number, o1: number): void;
   tanhForward(x: number, y: number, n: number): void;
+  tanhBackward(y: number, dy: number, dx: number, n: number): void;
   avgPool2dForward(geo: number, x: number, y: number, includePad: number): void;
   avgPool2dBackward(geo: number, dy: number, dx: number, includePad: number): void;
   maxPool2dForward(geo: number, x: number, y: number, argmax: number): void;
   maxPool2dBackward(geo: number, dy: number, argmax: number, dx: number): void;
 }
 
-/** kernels.wasm sits next to this file's compiled JavaScript (scripts/build-wasm.mjs puts it there). */
-export function readModuleBytes(): Uint8Array {
+/** An instance with what a worker thread needs to make its own over the same memory. */
+export interface LoadedWasm {
+  exports: WasmExports;
+  /** The compiled module and its shared memory: set for the threads build only. */
+  threads?: { module: object; memory: WasmMemory };
+}
+
+/** The names of the exported kernel functions, in a fixed order (workers are told an index). */
+export const KERNEL_NAMES = [
+  "gemm", "im2col", "col2im", "conv2dForward", "conv2dBackwardInput", "conv2dBackwardWeight", "conv2dBackwardBias",
+  "tanhForward", "tanhBackward", "avgPool2dForward", "avgPool2dBackward", "maxPool2dForward", "maxPool2dBackward",
+] as const;
+export type KernelName = (typeof KERNEL_NAMES)[number];
+
+/** The .wasm files sit next to this file's compiled JavaScript (scripts/build-wasm.mjs puts them there). */
+export function readModuleBytes(file = "kernels.wasm"): Uint8Array {
   type Fs = { readFileSync(path: URL): Uint8Array };
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
   const fs = proc?.getBuiltinModule?.("node:fs") as Fs | undefined;
   if (!fs) throw new Error("no synchronous file access here (not Node >= 20.16)");
-  return fs.readFileSync(new URL("./kernels.wasm", import.meta.url));
+  return fs.readFileSync(new URL(`./${file}`, import.meta.url));
 }
 
-/** The instantiated module, or the reason it is unavailable (no file, no SIMD support). */
-export function loadWasm(): WasmExports | Error {
-  return instantiateWasm((wa) => new wa.Module(readModuleBytes()));
+/**
+ * The instantiated module, or the reason it is unavailable (no file, no SIMD support): the
+ * threads build over a new shared memory where the engine has shared memory (Node), else the
+ * single-thread build.
+ */
+export function loadWasm(): LoadedWasm | Error {
+  const wa = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+  if (wa && typeof SharedArrayBuffer === "function") {
+    const threaded = instantiateThreaded(wa);
+    if (!(threaded instanceof Error)) return threaded;
+  }
+  const single = instantiateWasm((w) => new w.Module(readModuleBytes()));
+  return single instanceof Error ? single : { exports: single };
+}
+
+function instantiateThreaded(wa: WebAssemblyApi): LoadedWasm | Error {
+  try {
+    const module = new wa.Module(readModuleBytes("kernels-threads.wasm"));
+    const memory = new wa.Memory({ initial: 1, maximum: 65536, shared: true });
+    const exports = instantiateShared(module, memory);
+    return exports instanceof Error ? exports : { exports, threads: { module, memory } };
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}
+
+/** An instance of the threads build over `memory` (also what each worker thread makes). */
+export function instantiateShared(module: object, memory: WasmMemory): WasmExports | Error {
+  return instantiateWasm(() => module, memory);
 }
 
 /**
  * Instantiates a kernels.wasm module compiled by the caller (a browser fetches and compiles it
  * asynchronously, since it has no synchronous file access); a WebAssembly.Module.
  */
-export function instantiateWasmModule(module: object): WasmExports | Error {
-  return instantiateWasm(() => module);
+export function instantiateWasmModule(module: object): LoadedWasm | Error {
+  const exports = instantiateWasm(() => module);
+  return exports instanceof Error ? exports : { exports };
 }
 
-function instantiateWasm(compile: (wa: WebAssemblyApi) => object): WasmExports | Error {
+function instantiateWasm(compile: (wa: WebAssemblyApi) => object, memory?: WasmMemory): WasmExports | Error {
   try {
     const wa = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
     if (!wa) return new Error("this JavaScript engine has no WebAssembly");
-    return new wa.Instance(compile(wa), { env: { abort: wasmAbort } }).exports as WasmExports;
+    const env: Record<string, unknown> = { abort: wasmAbort };
+    if (memory) env.memory = memory;
+    return new wa.Instance(compile(wa), { env }).exports as WasmExports;
   } catch (e) {
     return e instanceof Error ? e : new Error(String(e));
   }

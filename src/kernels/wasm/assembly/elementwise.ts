@@ -45,3 +45,19 @@ export function tanhForward(x: usize, y: usize, n: i32): void {
     y += 16;
   }
 }
+
+/** dx[i] = dy[i] * (1 - y[i]^2) for i < n, in f64 like the reference (bit-identical results). */
+export function tanhBackward(y: usize, dy: usize, dx: usize, n: i32): void {
+  const one = f64x2.splat(1);
+  for (let i = 0; i < n; i += 4) {
+    const yv = v128.load(y), gv = v128.load(dy);
+    const ylo = f64x2.promote_low_f32x4(yv), yhi = f64x2.promote_low_f32x4(v128.shuffle<f32>(yv, yv, 2, 3, 0, 1));
+    const glo = f64x2.promote_low_f32x4(gv), ghi = f64x2.promote_low_f32x4(v128.shuffle<f32>(gv, gv, 2, 3, 0, 1));
+    const lo = f32x4.demote_f64x2_zero(f64x2.mul(glo, f64x2.sub(one, f64x2.mul(ylo, ylo))));
+    const hi = f32x4.demote_f64x2_zero(f64x2.mul(ghi, f64x2.sub(one, f64x2.mul(yhi, yhi))));
+    v128.store(dx, v128.shuffle<f32>(lo, hi, 0, 1, 4, 5));
+    y += 16;
+    dy += 16;
+    dx += 16;
+  }
+}

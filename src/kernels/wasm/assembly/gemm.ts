@@ -1,11 +1,15 @@
 // AssemblyScript GEMM over raw float32 memory: C (+)= op(A) · op(B), row-major, the same
-// semantics as src/kernels/ref/gemm.ts (op(A) is (M, K), op(B) is (K, N), C is (M, N)).
+// semantics as src/kernels/ref/gemm.ts (op(A) is (M, K), op(B) is (K, N), C is (M, N)), with
+// leading dimensions (the row strides, in floats, of A, B and C as stored) so that a thread can
+// compute a block of rows or columns of a larger product in place.
 // Goto-style blocking: a KC x NC block of op(B) and an MC x KC block of op(A) are packed, then
 // a register-blocked micro-kernel (up to 6 rows x 8 columns = 12 f32x4 accumulators) walks them.
 // NOTE: LeNet's convolutions have few rows (M = 6 or 16) and many columns (OH*OW): there the
-// micro-kernel reads op(B) in place (row stride N) instead of packing it, since packing would
+// micro-kernel reads op(B) in place (row stride ldb) instead of packing it, since packing would
 // cost as much memory traffic as the multiply itself, and rows are split 6/4/2/1 so that six
 // rows fill one block instead of wasting part of a 4- or 8-row one.
+// Every element of C is summed over p in the same order whatever the blocking, so a product
+// split into row or column blocks gives bit-identical results.
 
 import { KC, MC, NC, NR, PACK_A, PACK_B, TILE, TILE_BYTES } from "./scratch";
 
@@ -13,35 +17,38 @@ import { KC, MC, NC, NR, PACK_A, PACK_B, TILE, TILE_BYTES } from "./scratch";
 const PACK_B_MIN_ROWS = 16;
 
 /** c, a, b are byte addresses of the first element of each operand's slice. */
-export function gemm(transA: bool, transB: bool, M: i32, N: i32, K: i32, a: usize, b: usize, c: usize, accumulate: bool): void {
-  if (!accumulate) memory.fill(c, 0, <usize>(M * N) << 2);
+export function gemm(transA: bool, transB: bool, M: i32, N: i32, K: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: bool): void {
+  if (!accumulate) {
+    if (ldc == N) memory.fill(c, 0, <usize>(M * N) << 2);
+    else for (let i = 0; i < M; i++) memory.fill(c + <usize>(i * ldc) * 4, 0, <usize>N << 2);
+  }
   if (M == 0 || N == 0 || K == 0) return;
   const packB = transB || M > PACK_B_MIN_ROWS;
   for (let jc = 0; jc < N; jc += NC) {
     const nc = min(NC, N - jc);
     for (let pc = 0; pc < K; pc += KC) {
       const kc = min(KC, K - pc);
-      if (packB) packBBlock(transB, N, K, b, pc, kc, jc, nc);
+      if (packB) packBBlock(transB, ldb, b, pc, kc, jc, nc);
       for (let ic = 0; ic < M; ic += MC) {
         const mc = min(MC, M - ic);
-        packABlock(transA, M, K, a, ic, mc, pc, kc);
+        packABlock(transA, lda, a, ic, mc, pc, kc);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           let bp: usize;
-          let ldb: usize;
+          let ldbBytes: usize;
           if (packB) {
             bp = PACK_B + <usize>(jr * kc) * 4;
-            ldb = NR * 4;
+            ldbBytes = NR * 4;
           } else if (nr == NR) {
-            bp = b + <usize>(pc * N + jc + jr) * 4;
-            ldb = <usize>N * 4;
+            bp = b + <usize>(pc * ldb + jc + jr) * 4;
+            ldbBytes = <usize>ldb * 4;
           } else {
             // The last, partial column panel: packed with zero padding so the kernel reads 8.
-            packBPanel(false, N, K, b, pc, kc, jc + jr, nr, PACK_B);
+            packBPanel(false, ldb, b, pc, kc, jc + jr, nr, PACK_B);
             bp = PACK_B;
-            ldb = NR * 4;
+            ldbBytes = NR * 4;
           }
-          rowPanels(mc, kc, bp, ldb, c + <usize>((ic * N) + jc + jr) * 4, N, nr);
+          rowPanels(mc, kc, bp, ldbBytes, c + <usize>((ic * ldc) + jc + jr) * 4, ldc, nr);
         }
       }
     }
@@ -49,8 +56,8 @@ export function gemm(transA: bool, transB: bool, M: i32, N: i32, K: i32, a: usiz
 }
 
 /** The rows of one block against one column panel, 6/4/2/1 rows at a time. */
-function rowPanels(mc: i32, kc: i32, bp: usize, ldb: usize, c: usize, N: i32, nr: i32): void {
-  const ldc = <usize>N * 4;
+function rowPanels(mc: i32, kc: i32, bp: usize, ldb: usize, c: usize, ldcFloats: i32, nr: i32): void {
+  const ldc = <usize>ldcFloats * 4;
   for (let ir = 0; ir < mc; ) {
     const mr = rowsFor(mc - ir);
     const ap = PACK_A + <usize>(ir * kc) * 4;
@@ -76,13 +83,13 @@ function rowPanels(mc: i32, kc: i32, bp: usize, ldb: usize, c: usize, N: i32, nr
 }
 
 /** Packs rows [i0, i0+mc) x depth [p0, p0+kc) of op(A) as row panels of 6/4/2/1 rows, p-major. */
-function packABlock(transA: bool, M: i32, K: i32, a: usize, i0: i32, mc: i32, p0: i32, kc: i32): void {
+function packABlock(transA: bool, lda: i32, a: usize, i0: i32, mc: i32, p0: i32, kc: i32): void {
   let dst = PACK_A;
   for (let ir = 0; ir < mc; ) {
     const mr = rowsFor(mc - ir);
     // op(A)(i, p) sits at a + (i*si + p*sp)*4
-    const si = transA ? 1 : K;
-    const sp = transA ? M : 1;
+    const si = transA ? 1 : lda;
+    const sp = transA ? lda : 1;
     for (let p = 0; p < kc; p++)
       for (let r = 0; r < mr; r++) {
         store<f32>(dst, load<f32>(a + <usize>((i0 + ir + r) * si + (p0 + p) * sp) * 4));
@@ -93,15 +100,15 @@ function packABlock(transA: bool, M: i32, K: i32, a: usize, i0: i32, mc: i32, p0
 }
 
 /** Packs depth [p0, p0+kc) x columns [j0, j0+nc) of op(B) as 8-column panels. */
-function packBBlock(transB: bool, N: i32, K: i32, b: usize, p0: i32, kc: i32, j0: i32, nc: i32): void {
-  for (let jr = 0; jr < nc; jr += NR) packBPanel(transB, N, K, b, p0, kc, j0 + jr, min(NR, nc - jr), PACK_B + <usize>(jr * kc) * 4);
+function packBBlock(transB: bool, ldb: i32, b: usize, p0: i32, kc: i32, j0: i32, nc: i32): void {
+  for (let jr = 0; jr < nc; jr += NR) packBPanel(transB, ldb, b, p0, kc, j0 + jr, min(NR, nc - jr), PACK_B + <usize>(jr * kc) * 4);
 }
 
 /** One kc x 8 panel of op(B), columns past nr zero-filled. */
-function packBPanel(transB: bool, N: i32, K: i32, b: usize, p0: i32, kc: i32, j0: i32, nr: i32, dst: usize): void {
+function packBPanel(transB: bool, ldb: i32, b: usize, p0: i32, kc: i32, j0: i32, nr: i32, dst: usize): void {
   if (!transB && nr == NR) {
     for (let p = 0; p < kc; p++) {
-      const src = b + <usize>((p0 + p) * N + j0) * 4;
+      const src = b + <usize>((p0 + p) * ldb + j0) * 4;
       v128.store(dst, v128.load(src));
       v128.store(dst, v128.load(src, 16), 16);
       dst += NR * 4;
@@ -112,16 +119,16 @@ function packBPanel(transB: bool, N: i32, K: i32, b: usize, p0: i32, kc: i32, j0
   if (transB && nr == NR) {
     // op(B) columns are rows of B: transpose 4x4 blocks (4 depths x 4 columns) in registers.
     for (; p + 4 <= kc; p += 4) {
-      const src = b + <usize>(j0 * K + p0 + p) * 4;
-      transpose4(src, <usize>K * 4, dst);
-      transpose4(src + <usize>K * 16, <usize>K * 4, dst + 16);
+      const src = b + <usize>(j0 * ldb + p0 + p) * 4;
+      transpose4(src, <usize>ldb * 4, dst);
+      transpose4(src + <usize>ldb * 16, <usize>ldb * 4, dst + 16);
       dst += 4 * NR * 4;
     }
   }
   for (; p < kc; p++) {
     for (let j = 0; j < NR; j++) {
       let v: f32 = 0;
-      if (j < nr) v = transB ? load<f32>(b + <usize>((j0 + j) * K + p0 + p) * 4) : load<f32>(b + <usize>((p0 + p) * N + j0 + j) * 4);
+      if (j < nr) v = transB ? load<f32>(b + <usize>((j0 + j) * ldb + p0 + p) * 4) : load<f32>(b + <usize>((p0 + p) * ldb + j0 + j) * 4);
       store<f32>(dst, v);
       dst += 4;
     }

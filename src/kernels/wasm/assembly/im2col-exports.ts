@@ -10,5 +10,5 @@ export function im2col(geo: usize, x: usize, cols: usize): void {
 
 export function col2im(geo: usize, cols: usize, dx: usize): void {
   const g = changetype<Geometry>(geo);
-  col2imImpl(g, g.C, cols, dx);
+  col2imImpl(g, g.C, cols, g.OH * g.OW, dx);
 }

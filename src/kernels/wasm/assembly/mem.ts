@@ -1,0 +1,18 @@
+// Short copies and fills of float32 runs, inlined.
+// NOTE: V8 runs memory.copy/memory.fill as calls into the runtime, which cost more than the
+// copy itself for the short runs here (rows of 28 floats, planes of one).
+
+// @ts-ignore: decorator
+@inline export function fillF32(dst: usize, n: i32, v: f32): void {
+  const b = f32x4.splat(v);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), b);
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), v);
+}
+
+// @ts-ignore: decorator
+@inline export function copyF32(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+}

@@ -1,0 +1,70 @@
+// What every WebAssembly kernel wrapper shares: the module's exports, the staging arena, and
+// the thread pool (threads build only), with the rule for how many threads a call gets.
+
+import { Arena } from "./arena.js";
+import type { KernelName, LoadedWasm, WasmExports } from "./load.js";
+import { MAX_THREADS, ThreadPool } from "./threads.js";
+
+/** The threads a call may use (setNumThreads); the default is one per core. */
+let requestedThreads = defaultThreads();
+
+function defaultThreads(): number {
+  const g = globalThis as { process?: { env: Record<string, string | undefined>; getBuiltinModule?: (id: string) => unknown }; navigator?: { hardwareConcurrency?: number } };
+  const env = g.process?.env.TORCHLET_NUM_THREADS;
+  if (env !== undefined && /^\d+$/.test(env) && Number(env) >= 1) return Math.min(Number(env), MAX_THREADS);
+  const os = g.process?.getBuiltinModule?.("node:os") as { availableParallelism?: () => number } | undefined;
+  const cores = os?.availableParallelism?.() ?? g.navigator?.hardwareConcurrency ?? 1;
+  return Math.max(1, Math.min(cores, MAX_THREADS));
+}
+
+export function setRequestedThreads(n: number): void {
+  requestedThreads = n;
+}
+
+export function getRequestedThreads(): number {
+  return requestedThreads;
+}
+
+export class WasmContext {
+  readonly wasm: WasmExports;
+  readonly arena: Arena;
+  readonly pool: ThreadPool | null;
+
+  constructor(loaded: LoadedWasm) {
+    const wasm = (this.wasm = loaded.exports);
+    this.arena = new Arena(wasm);
+    const t = loaded.threads;
+    this.pool = t ? new ThreadPool(t.module, t.memory, wasm as unknown as Record<KernelName, (...args: number[]) => void>, () => this.arena.reserve(wasm.scratchBytes())) : null;
+  }
+
+  /**
+   * How many threads a call with `work` units gets: one per `perThread` units, at most the
+   * requested number. Starts workers if needed, so call it before arena.reset().
+   * NOTE: waking a worker and waiting for it costs tens of microseconds, so small calls stay on
+   * the calling thread.
+   */
+  threads(work: number, perThread: number): number {
+    const want = Math.min(requestedThreads, Math.floor(work / perThread));
+    if (want <= 1 || !this.pool) return 1;
+    return this.pool.prepare(want);
+  }
+
+  /** Runs parts[t] on thread t; a single part runs directly. */
+  run(fn: KernelName, parts: number[][]): void {
+    if (parts.length === 1 || !this.pool) for (const p of parts) (this.wasm[fn] as (...a: number[]) => void)(...p);
+    else this.pool.run(fn, parts);
+  }
+}
+
+/** [0, total) in at most `parts` consecutive ranges of near-equal size, boundaries on multiples of `align`. */
+export function ranges(total: number, parts: number, align = 1): [number, number][] {
+  const units = Math.ceil(total / align);
+  const n = Math.max(1, Math.min(parts, units));
+  const out: [number, number][] = [];
+  for (let i = 0; i < n; i++) {
+    const a = Math.min(total, Math.floor((units * i) / n) * align);
+    const b = Math.min(total, Math.floor((units * (i + 1)) / n) * align);
+    if (b > a) out.push([a, b]);
+  }
+  return out;
+}
