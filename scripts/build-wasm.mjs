@@ -1,8 +1,10 @@
 // Compiles the AssemblyScript kernels (src/kernels/wasm/assembly/) in each folder given on the
-// command line (next to the compiled loader: dist/kernels/wasm, build/src/kernels/wasm), twice:
+// command line (next to the compiled loader: dist/kernels/wasm, build/src/kernels/wasm):
 //   kernels.wasm          its own memory: one thread (browsers that are not cross-origin isolated)
 //   kernels-threads.wasm  imports a shared memory, so that worker threads run their own instances
 //                         over the same operands (Node; src/kernels/wasm/threads.ts)
+// and each again as *-relaxed.wasm with relaxed SIMD (fused multiply-add in the GEMM), which the
+// loader uses where the engine validates it (src/kernels/wasm/load.ts).
 // The .wasm files are build outputs, never checked in.
 //   node scripts/build-wasm.mjs dist/kernels/wasm [more/dirs ...]
 
@@ -23,19 +25,21 @@ const common = [
   "--runtime", "stub", // no GC: the kernels use raw memory only
   "--enable", "simd",
 ];
-const variants = {
-  "kernels.wasm": ["--initialMemory", "24"], // 1.5 MiB: the scratch regions; the loader grows it for operands
+const memories = {
+  kernels: ["--initialMemory", "24"], // 1.5 MiB: the scratch regions; the loader grows it for operands
   // 65536 pages = 4 GiB, all wasm32 can address: a shared memory needs a maximum, and reserves
   // address space for it, not memory.
-  "kernels-threads.wasm": ["--enable", "threads", "--importMemory", "--sharedMemory", "--maximumMemory", "65536"],
+  "kernels-threads": ["--enable", "threads", "--importMemory", "--sharedMemory", "--maximumMemory", "65536"],
 };
-for (const [file, flags] of Object.entries(variants)) {
-  const out = join(dirs[0], file);
-  const { error, stderr } = await asc.main([...common, ...flags, "--outFile", out]);
-  if (error) {
-    console.error(stderr.toString());
-    console.error(`build-wasm: ${file}: ${error.message}`);
-    process.exit(1);
+for (const [name, memory] of Object.entries(memories))
+  for (const [suffix, simd] of [["", []], ["-relaxed", ["--enable", "relaxed-simd"]]]) {
+    const file = `${name}${suffix}.wasm`;
+    const out = join(dirs[0], file);
+    const { error, stderr } = await asc.main([...common, ...memory, ...simd, "--outFile", out]);
+    if (error) {
+      console.error(stderr.toString());
+      console.error(`build-wasm: ${file}: ${error.message}`);
+      process.exit(1);
+    }
+    for (const dir of dirs.slice(1)) copyFileSync(out, join(dir, file));
   }
-  for (const dir of dirs.slice(1)) copyFileSync(out, join(dir, file));
-}

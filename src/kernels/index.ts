@@ -12,7 +12,7 @@ import { gemm } from "./ref/gemm.js";
 import { col2im, im2col } from "./ref/im2col.js";
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from "./ref/pool.js";
 import { getRequestedThreads, setRequestedThreads } from "./wasm/context.js";
-import { createWasmKernels } from "./wasm/index.js";
+import { createWasmKernels, wasmThreadsReady } from "./wasm/index.js";
 import { instantiateWasmModule } from "./wasm/load.js";
 import { selfCheck } from "./wasm/self-check.js";
 import { MAX_THREADS } from "./wasm/threads.js";
@@ -106,13 +106,23 @@ export function getNumThreads(): number {
 }
 
 /**
- * Installs a compiled kernels.wasm (a WebAssembly.Module) supplied by the caller, for engines
- * where this module cannot read the file itself (a browser fetches and compiles it), and makes
- * "wasm" the backend. Throws, leaving the backend as it was, when the module does not
- * instantiate or fails the self-check against "js".
+ * The threads that the "wasm" kernels could use right now, the calling one included: started
+ * workers count once they are ready (for tests and status lines; 1 on "js").
  */
-export function useWasmModule(module: object): void {
-  const k = createWasmKernels(refKernels, instantiateWasmModule(module));
+export function readyThreads(): number {
+  return active === "wasm" && !(wasm instanceof Error) && wasm ? wasmThreadsReady(wasm) : 1;
+}
+
+/**
+ * Installs a compiled kernel module (a WebAssembly.Module) supplied by the caller, for engines
+ * where this module cannot read the file itself (a browser fetches and compiles it), and makes
+ * "wasm" the backend: kernels.wasm, or kernels-threads.wasm with `{ shared: true }` (worker
+ * threads over a shared memory; a browser needs a cross-origin isolated page for it). Throws,
+ * leaving the backend as it was, when the module does not instantiate or fails the self-check
+ * against "js".
+ */
+export function useWasmModule(module: object, options: { shared?: boolean } = {}): void {
+  const k = createWasmKernels(refKernels, instantiateWasmModule(module, options));
   if (k instanceof Error) throw new Error(`useWasmModule: the module does not instantiate: ${k.message}`);
   if (!selfCheck(k, refKernels)) throw new Error("useWasmModule: the module's kernels disagree with the js kernels (self-check failed)");
   wasm = k;

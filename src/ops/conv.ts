@@ -5,7 +5,7 @@
 // half on top and the odd one at the bottom, as PyTorch; "valid" is no padding.
 
 import { makeResult } from "../autograd/function.js";
-import { alloc, promote } from "../core/dtype.js";
+import { alloc, promote, type Storage } from "../core/dtype.js";
 import { shapeStr } from "../core/shape.js";
 import { kernels, slidingOutputSize, type Conv2dDims } from "../kernels/index.js";
 import { Tensor } from "../tensor.js";
@@ -47,14 +47,20 @@ export function convolve2d(op: string, x: Tensor, weight: Tensor, bias: Tensor |
     kernels.conv2dBackwardInput(d, dy, weight.data, out);
     return out;
   };
+  // The bias gradient comes out of the weight gradient's pass over dy when both are wanted (the
+  // engine asks for dw, then db, with the same dy): dy is read, and staged for the WebAssembly
+  // kernels, once instead of twice.
+  let dbFromDw: Storage | null = null;
   const dw = (dy: Float32Array | Float64Array) => {
     const out = alloc(weight.dtype, weight.numel);
-    kernels.conv2dBackwardWeight(d, x.data, dy, out);
+    dbFromDw = bias?.requiresGrad ? alloc(dtype, OC) : null;
+    kernels.conv2dBackwardWeight(d, x.data, dy, out, dbFromDw);
     return out;
   };
   const db = (dy: Float32Array | Float64Array) => {
-    const out = alloc(dtype, OC);
-    kernels.conv2dBackwardBias(d, dy, out);
+    const out = dbFromDw ?? alloc(dtype, OC);
+    if (!dbFromDw) kernels.conv2dBackwardBias(d, dy, out);
+    dbFromDw = null;
     return out;
   };
   const inputs = bias ? [x, weight, bias] : [x, weight];

@@ -15,6 +15,9 @@ export const SECURITY_HEADERS = {
   "referrer-policy": "no-referrer",
   // Only this origin's scripts and styles; canvases export data: URLs for the screenshots' sake.
   "content-security-policy": "default-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  // Cross-origin isolation: the page gets SharedArrayBuffer, so the kernels run on worker threads.
+  "cross-origin-opener-policy": "same-origin",
+  "cross-origin-embedder-policy": "require-corp",
 };
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

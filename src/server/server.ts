@@ -47,8 +47,10 @@ export interface Explorer {
   close(): Promise<void>;
 }
 
-/** Where the page fetches the kernels (src/web/backend.ts). */
+/** Where the page fetches the kernels (src/web/backend.ts); the builds (scripts/build-wasm.mjs) lie beside it. */
 export const WASM_PATH = "/lib/kernels/wasm/kernels.wasm";
+export const WASM_RELAXED_PATH = "/lib/kernels/wasm/kernels-relaxed.wasm";
+const WASM_BUILDS = ["kernels.wasm", "kernels-relaxed.wasm", "kernels-threads.wasm", "kernels-threads-relaxed.wasm"];
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
@@ -58,7 +60,8 @@ export async function startExplorer(o: ServeOptions = {}): Promise<Explorer> {
   const registry = new CheckpointRegistry(o.checkpoint, o.runsDir ?? "runs");
   const training = new TrainingManager(registry, o.dataDir);
   const root = compiledRoot();
-  const modules = moduleGraph(root, ["browser.js", "web/main.js"], "/lib/");
+  // The kernels' worker threads run kernels/wasm/worker.js as a module Web Worker.
+  const modules = moduleGraph(root, ["browser.js", "web/main.js", "kernels/wasm/worker.js"], "/lib/");
   const assets: AssetTable = new Map([...staticFiles(join(packageRoot(root), "web", "static"), "/static/"), ...modules.table]);
   // node: built-ins in the browser's graph get throwing stand-ins, mapped by an import map that
   // the page's HTML receives where it says <!-- importmap -->.
@@ -68,8 +71,10 @@ export async function startExplorer(o: ServeOptions = {}): Promise<Explorer> {
   // The CSP allows this one inline script by its hash.
   const importMapHash = `'sha256-${createHash("sha256").update(mapJson).digest("base64")}'`;
   // The page compiles this itself (WebAssembly.compile) and falls back to "js" without it.
-  const wasmFile = join(root, "kernels", "wasm", "kernels.wasm");
-  if (existsSync(wasmFile)) assets.set(WASM_PATH, wasmFile);
+  for (const file of WASM_BUILDS) {
+    const wasmFile = join(root, "kernels", "wasm", file);
+    if (existsSync(wasmFile)) assets.set(`/lib/kernels/wasm/${file}`, wasmFile);
+  }
   const index = assets.get("/static/index.html");
   if (index) assets.set("/", index);
 

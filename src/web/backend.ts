@@ -3,19 +3,26 @@
 // compiles them, else torchlet's pure-TypeScript "js" kernels. A browser has no synchronous file
 // access, so the module is fetched and compiled here and handed to the library.
 
-import { getBackend, useWasmModule, type BackendName } from "../browser.js";
+import { getBackend, getNumThreads, useWasmModule, type BackendName } from "../browser.js";
+import { relaxedSimd } from "../kernels/wasm/load.js";
 
-/** Served by src/server/server.ts (WASM_PATH). */
-const WASM_URL = "/lib/kernels/wasm/kernels.wasm";
+/** Served by src/server/server.ts (the builds of scripts/build-wasm.mjs). */
+const WASM_DIR = "/lib/kernels/wasm/";
 
-/** The backend now running, and why it is not "wasm" when it is not. */
-export async function installWasmKernels(): Promise<{ backend: BackendName; reason?: string }> {
+/**
+ * The backend now running, and why it is not "wasm" when it is not: the threads build when the
+ * page is cross-origin isolated (the server sends the headers), else the single-thread build;
+ * the relaxed-SIMD variant (fused multiply-add) where this browser has relaxed SIMD.
+ */
+export async function installWasmKernels(): Promise<{ backend: BackendName; threads: number; reason?: string }> {
+  const shared = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  const url = `${WASM_DIR}${shared ? "kernels-threads" : "kernels"}${relaxedSimd() ? "-relaxed" : ""}.wasm`;
   try {
-    const res = await fetch(WASM_URL);
-    if (!res.ok) throw new Error(`${WASM_URL}: ${res.status} ${res.statusText}`);
-    useWasmModule(await WebAssembly.compile(await res.arrayBuffer()));
-    return { backend: getBackend() };
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`${url}: ${res.status} ${res.statusText}`);
+    useWasmModule(await WebAssembly.compile(await res.arrayBuffer()), { shared });
+    return { backend: getBackend(), threads: shared ? getNumThreads() : 1 };
   } catch (e) {
-    return { backend: getBackend(), reason: (e as Error).message };
+    return { backend: getBackend(), threads: 1, reason: (e as Error).message };
   }
 }

@@ -2,7 +2,8 @@
 // The explorer page: tabs, the checkpoint picker, and a small hook for the browser tests
 // (window.explorer). The model runs here, with torchlet's own tensors and kernels.
 
-import { getBackend, setBackend, type BackendName } from "../browser.js";
+import { getBackend, setBackend, setNumThreads, type BackendName } from "../browser.js";
+import { kernels, readyThreads } from "../kernels/index.js";
 import { checkpointBytes, listCheckpoints, type CheckpointEntry } from "./api.js";
 import { installWasmKernels } from "./backend.js";
 import { Curriculum } from "./curriculum.js";
@@ -15,6 +16,8 @@ import { TrainTab } from "./train-tab.js";
 const status = document.getElementById("status")!;
 const picker = document.getElementById("checkpoint") as HTMLSelectElement;
 let model: LoadedModel | undefined;
+/** The threads the page's kernels may use (1 unless the page is cross-origin isolated). */
+let kernelThreads = 1;
 let tab = "draw";
 
 function say(text: string, error = false): void {
@@ -61,7 +64,7 @@ async function choose(id: string): Promise<void> {
     say(`loading ${id}…`);
     model = loadModel(await checkpointBytes(id), id);
     loadedId = id;
-    say(`${model.description}; running in this page with torchlet (kernels: ${getBackend()}).`);
+    say(`${model.description}; running in this page with torchlet (kernels: ${getBackend()}${getBackend() === "wasm" ? `, ${kernelThreads} thread${kernelThreads > 1 ? "s" : ""}` : ""}).`);
   } catch (e) {
     model = undefined;
     loadedId = "";
@@ -83,6 +86,7 @@ new TrainTab((c) => {
 const ready = installWasmKernels()
   .then((k) => {
     if (k.reason) console.info(`explorer: WebAssembly kernels unavailable (${k.reason}); running the js kernels`);
+    kernelThreads = k.threads;
     return refreshList();
   })
   .catch((e: Error) => say(e.message, true));
@@ -106,5 +110,27 @@ Object.assign(window, {
       return { logits: [...p.logits], layers: p.layers.map((l) => ({ name: l.name, shape: l.output.shape, data: [...l.output.data] })) };
     },
     lastPrediction: () => draw.last && { probabilities: draw.last.probabilities, layers: draw.last.layers.length },
+    /**
+     * A GEMM large enough to be split, on 1 thread and then on 2 once a worker is ready (workers
+     * start asynchronously in a page): whether the second ran on 2 threads, and whether the two
+     * results are bit-identical.
+     */
+    async threads() {
+      const [M, N, K] = [192, 256, 160];
+      const A = Float32Array.from({ length: M * K }, (_, i) => Math.sin(i));
+      const B = Float32Array.from({ length: K * N }, (_, i) => Math.cos(i));
+      const run = (n: number) => {
+        setNumThreads(n);
+        const C = new Float32Array(M * N);
+        kernels.gemm({ transA: false, transB: false, M, N, K, A, B, C });
+        return C;
+      };
+      const one = run(1);
+      run(2); // starts the worker
+      for (let i = 0; i < 100 && readyThreads() < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      const used = readyThreads();
+      const two = run(2);
+      return { used, identical: one.every((v, i) => Object.is(v, two[i])) };
+    },
   },
 });

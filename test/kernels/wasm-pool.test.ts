@@ -28,9 +28,9 @@ for (const [label, g] of CASES) {
       wasm.avgPool2dForward(g, x.map((v) => (Number.isNaN(v) ? 0 : v)), yw, include);
       js.avgPool2dForward(g, x.map((v) => (Number.isNaN(v) ? 0 : v)), yj, include);
       assert.deepEqual(yw, yj, `${label} avg forward include=${include}: bit-identical (both sum in f64)`);
-      // dx accumulates: start both from the same non-zero values.
+      // dx is overwritten: start both from non-zero values.
       const dx0 = randomF32(nx, gen);
-      const [dxw, dxj] = [dx0.slice(), dx0.slice()];
+      const [dxw, dxj] = [dx0.slice(), randomF32(nx, gen)];
       wasm.avgPool2dBackward(g, dy, dxw, include);
       js.avgPool2dBackward(g, dy, dxj, include);
       assert.deepEqual(dxw, dxj, `${label} avg backward include=${include}: bit-identical`);
@@ -42,7 +42,7 @@ for (const [label, g] of CASES) {
     assert.deepEqual(aw, aj, `${label} max argmax`);
     assert.deepEqual(yw, yj, `${label} max forward`);
     const dx0 = randomF32(nx, gen);
-    const [dxw, dxj] = [dx0.slice(), dx0.slice()];
+    const [dxw, dxj] = [dx0.slice(), randomF32(nx, gen)];
     wasm.maxPool2dBackward(g, dy, aw, dxw);
     js.maxPool2dBackward(g, dy, aj, dxj);
     assertAgree(`${label} max backward`, dxw, dxj);

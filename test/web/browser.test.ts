@@ -99,7 +99,15 @@ test("drawing a stroke shows a prediction and every layer's activations, with no
 test("the page runs the WebAssembly kernels and says so", { skip }, async () => {
   const backend = await page.evaluate(() => (window as unknown as { explorer: { backend(): string } }).explorer.backend());
   assert.equal(backend, "wasm");
-  assert.match((await page.textContent("#status"))!, /kernels: wasm/);
+  assert.match((await page.textContent("#status"))!, /kernels: wasm, \d+ threads?/);
+});
+
+test("the page is cross-origin isolated and splits a large kernel call over a worker thread, with the same bits as one thread", { skip }, async () => {
+  assert.equal(await page.evaluate(() => (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated), true);
+  type Explorer = { explorer: { threads(): Promise<{ used: number; identical: boolean }> } };
+  const r = await page.evaluate(() => (window as unknown as Explorer).explorer.threads());
+  assert.equal(r.used, 2, "a worker thread started and took a part");
+  assert.equal(r.identical, true);
 });
 
 test("without the WebAssembly file the page falls back to the js kernels, without errors", { skip }, async () => {
@@ -109,7 +117,7 @@ test("without the WebAssembly file the page falls back to the js kernels, withou
     if (m.type() === "error") errors.push(m.text());
   });
   other.on("pageerror", (e) => errors.push(e.message));
-  await other.route("**/kernels.wasm", (r) => r.fulfill({ status: 404, body: "" }));
+  await other.route("**/kernels*.wasm", (r) => r.fulfill({ status: 404, body: "" })); // both builds
   try {
     await other.goto(fx.explorer.url);
     await other.evaluate(() => (window as unknown as { explorer: { ready: Promise<void> } }).explorer.ready);

@@ -56,7 +56,9 @@ export function conv2dBackwardInput(d: Conv2dDims, dy: Storage, w: Storage, dx: 
   });
 }
 
-export function conv2dBackwardWeight(d: Conv2dDims, x: Storage, dy: Storage, dw: Storage): void {
+/** dw, and db too when given (one pass over dy for both: see ops/conv.ts). */
+export function conv2dBackwardWeight(d: Conv2dDims, x: Storage, dy: Storage, dw: Storage, db: Storage | null = null): void {
+  if (db) conv2dBackwardBias(d, dy, db);
   const { gg, OCg, KK, P } = sizes(d);
   const cols = scratch(KK * P, x, dy, dw);
   dw.fill(0);

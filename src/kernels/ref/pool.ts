@@ -39,8 +39,10 @@ export function avgPool2dForward(g: PoolGeometry, x: Storage, y: Storage, countI
     }
 }
 
+/** dx = the adjoint of the average applied to dy (overwritten). */
 export function avgPool2dBackward(g: PoolGeometry, dy: Storage, dx: Storage, countIncludePad: boolean): void {
   const plane = g.H * g.W;
+  dx.fill(0);
   for (let oh = 0; oh < g.OH; oh++)
     for (let ow = 0; ow < g.OW; ow++) {
       const { hs, ws, he, we, divisor } = windowOf(g, oh, ow, countIncludePad);
@@ -74,8 +76,10 @@ export function maxPool2dForward(g: PoolGeometry, x: Storage, y: Storage, argmax
     }
 }
 
+/** dx = dy routed to each window's argmax (overwritten). */
 export function maxPool2dBackward(g: PoolGeometry, dy: Storage, argmax: Int32Array, dx: Storage): void {
   const plane = g.H * g.W;
+  dx.fill(0);
   const outPlane = g.OH * g.OW;
   for (let p = 0; p < g.NC; p++)
     for (let o = 0; o < outPlane; o++) dx[p * plane + argmax[p * outPlane + o]] += dy[p * outPlane + o];

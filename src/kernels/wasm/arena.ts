@@ -22,7 +22,11 @@ export class Arena {
     this.top = this.base;
   }
 
-  /** Permanent room for `bytes` (64-byte aligned), below the staging area; only between calls. */
+  /**
+   * Permanent room for `bytes` (64-byte aligned), below the staging area. Only between calls:
+   * it moves the staging area (so WasmContext.threads(), which may start a worker, runs before
+   * a call's reset(), and threadsNow() never starts one).
+   */
   reserve(bytes: number): number {
     this.base = (this.base + 63) & ~63;
     const at = this.base;

@@ -49,6 +49,12 @@ export class WasmContext {
     return this.pool.prepare(want);
   }
 
+  /** As threads(), but only with the workers already started (safe while the arena is in use). */
+  threadsNow(work: number, perThread: number): number {
+    const want = Math.min(requestedThreads, Math.floor(work / perThread));
+    return want <= 1 || !this.pool ? 1 : Math.min(want, this.pool.size);
+  }
+
   /** Runs parts[t] on thread t; a single part runs directly. */
   run(fn: KernelName, parts: number[][]): void {
     if (parts.length === 1 || !this.pool) for (const p of parts) (this.wasm[fn] as (...a: number[]) => void)(...p);

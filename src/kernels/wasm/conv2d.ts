@@ -54,6 +54,14 @@ export function makeConvKernels(ctx: WasmContext) {
       return make(putGeometry(arena, mine), (addr, perImage) => addr + 4 * n0 * perImage, scratch(mine, chunkOf(mine), KK(d)));
     });
 
+  /** db from dy already staged at pdy (threads take blocks of channels). */
+  const biasGrad = (d: Conv2dDims, pdy: number, db: Float32Array) => {
+    const threads = ctx.threadsNow(ny(d), CONV_WORK_PER_THREAD);
+    const pdb = arena.alloc(d.OC);
+    ctx.run("conv2dBackwardBias", ranges(d.OC, threads).map(([o0, o1]) => [pdy, pdb, d.N, d.OC, d.OH * d.OW, o0, o1]));
+    arena.get(pdb, d.OC, db, 0);
+  };
+
   return {
     conv2dForward(d: Conv2dDims, x: Storage, w: Storage, bias: Storage | null, y: Storage): void {
       if (!f32(x, w, y) || (bias && !f32(bias))) return ref.conv2dForward(d, x, w, bias, y);
@@ -75,8 +83,8 @@ export function makeConvKernels(ctx: WasmContext) {
       ctx.run("conv2dBackwardInput", byImages(d, threads, (geo, at, s) => [geo, at(pdy, yi), pw, at(pdx, xi), ...s]));
       arena.get(pdx, nx(d), F(dx), 0);
     },
-    conv2dBackwardWeight(d: Conv2dDims, x: Storage, dy: Storage, dw: Storage): void {
-      if (!f32(x, dy, dw)) return ref.conv2dBackwardWeight(d, x, dy, dw);
+    conv2dBackwardWeight(d: Conv2dDims, x: Storage, dy: Storage, dw: Storage, db: Storage | null = null): void {
+      if (!f32(x, dy, dw) || (db && !f32(db))) return ref.conv2dBackwardWeight(d, x, dy, dw, db);
       const threads = ctx.threads(macs(d), CONV_WORK_PER_THREAD);
       arena.reset();
       const geo = putGeometry(arena, d);
@@ -85,15 +93,13 @@ export function makeConvKernels(ctx: WasmContext) {
       const parts = ranges(KK(d), threads).map(([r0, r1]) => [geo, px, pdy, pdw, ...scratch(d, chunk, r1 - r0), r0, r1]);
       ctx.run("conv2dBackwardWeight", parts);
       arena.get(pdw, nw(d), F(dw), 0);
+      if (db) biasGrad(d, pdy, F(db));
     },
     conv2dBackwardBias(d: Conv2dDims, dy: Storage, db: Storage): void {
       if (!f32(dy, db)) return ref.conv2dBackwardBias(d, dy, db);
-      const P = d.OH * d.OW;
-      const threads = ctx.threads(ny(d), CONV_WORK_PER_THREAD);
+      ctx.threads(ny(d), CONV_WORK_PER_THREAD); // starts workers before the arena is in use
       arena.reset();
-      const [pdy, pdb] = [arena.put(F(dy), 0, ny(d)), arena.alloc(d.OC)];
-      ctx.run("conv2dBackwardBias", ranges(d.OC, threads).map(([o0, o1]) => [pdy, pdb, d.N, d.OC, P, o0, o1]));
-      arena.get(pdb, d.OC, F(db), 0);
+      biasGrad(d, arena.put(F(dy), 0, ny(d)), F(db));
     },
     im2col(g: ConvGeometry, x: Storage, xOffset: number, cols: Storage): void {
       if (!f32(x, cols)) return refIm2col(g, x, xOffset, cols);

@@ -5,15 +5,25 @@
 
 import type { Kernels } from "../index.js";
 import { makeConvKernels } from "./conv2d.js";
-import { WasmContext } from "./context.js";
+import { getRequestedThreads, WasmContext } from "./context.js";
 import { makeElementwiseKernels } from "./elementwise.js";
 import { makeGemm } from "./gemm.js";
 import { loadWasm, type LoadedWasm } from "./load.js";
 import { makePoolKernels } from "./pool.js";
 
+/** The context behind each kernel table made here. */
+const contexts = new WeakMap<Kernels, WasmContext>();
+
 /** `loaded`: an instance made elsewhere (the browser's compiled module); default: read the file. */
 export function createWasmKernels(ref: Kernels, loaded: LoadedWasm | Error = loadWasm()): Kernels | Error {
   if (loaded instanceof Error) return loaded;
   const ctx = new WasmContext(loaded);
-  return { ...ref, gemm: makeGemm(ctx), ...makeConvKernels(ctx), ...makeElementwiseKernels(ctx), ...makePoolKernels(ctx) };
+  const kernels = { ...ref, gemm: makeGemm(ctx), ...makeConvKernels(ctx), ...makeElementwiseKernels(ctx), ...makePoolKernels(ctx) };
+  contexts.set(kernels, ctx);
+  return kernels;
+}
+
+/** How many threads a table's kernels could use now (its pool's ready workers and the caller). */
+export function wasmThreadsReady(kernels: Kernels): number {
+  return Math.min(contexts.get(kernels)?.pool?.size ?? 1, getRequestedThreads());
 }

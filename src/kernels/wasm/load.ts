@@ -71,24 +71,52 @@ export function readModuleBytes(file = "kernels.wasm"): Uint8Array {
 /**
  * The instantiated module, or the reason it is unavailable (no file, no SIMD support): the
  * threads build over a new shared memory where the engine has shared memory (Node), else the
- * single-thread build.
+ * single-thread build; each in its relaxed-SIMD variant where the engine accepts it.
  */
 export function loadWasm(): LoadedWasm | Error {
   const wa = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+  const relaxed = relaxedSimd();
+  const file = (name: string) => readModuleBytes(`${name}${relaxed ? "-relaxed" : ""}.wasm`);
   if (wa && typeof SharedArrayBuffer === "function") {
-    const threaded = instantiateThreaded(wa);
+    const threaded = instantiateWasmModule(compile(wa, () => file("kernels-threads")), { shared: true });
     if (!(threaded instanceof Error)) return threaded;
   }
-  const single = instantiateWasm((w) => new w.Module(readModuleBytes()));
+  const single = instantiateWasm((w) => new w.Module(file("kernels")));
   return single instanceof Error ? single : { exports: single };
 }
 
-function instantiateThreaded(wa: WebAssemblyApi): LoadedWasm | Error {
+/** A module with one function returning f32x4.relaxed_madd of three zero vectors, for WebAssembly.validate. */
+const RELAXED_PROBE = (() => {
+  const v128Zero = [0xfd, 0x0c, ...new Array<number>(16).fill(0)]; // v128.const 0
+  const body = [0 /* no locals */, ...v128Zero, ...v128Zero, ...v128Zero, 0xfd, 0x85, 0x02 /* f32x4.relaxed_madd */, 0x0b /* end */];
+  const code = [1, body.length, ...body];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, // "\0asm", version 1
+    1, 5, 1, 0x60, 0, 1, 0x7b, // types: () -> v128
+    3, 2, 1, 0, // functions: one of type 0
+    10, code.length, ...code, // code
+  ]);
+})();
+
+/**
+ * Whether to use the relaxed-SIMD builds: where the engine validates relaxed SIMD. Node 20 has
+ * it behind a V8 flag (on by default from Node 22), which is switched on here before the first
+ * module is compiled; TORCHLET_RELAXED_SIMD=0 keeps the plain SIMD builds.
+ */
+export function relaxedSimd(): boolean {
+  const proc = (globalThis as { process?: { env: Record<string, string | undefined>; getBuiltinModule?: (id: string) => unknown } }).process;
+  if (proc?.env.TORCHLET_RELAXED_SIMD === "0") return false;
+  const wa = (globalThis as unknown as { WebAssembly?: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
+  if (!wa) return false;
+  if (wa.validate(RELAXED_PROBE)) return true;
+  const v8 = proc?.getBuiltinModule?.("node:v8") as { setFlagsFromString(flags: string): void } | undefined;
+  v8?.setFlagsFromString("--experimental-wasm-relaxed-simd");
+  return wa.validate(RELAXED_PROBE);
+}
+
+function compile(wa: WebAssemblyApi, bytes: () => Uint8Array): object | Error {
   try {
-    const module = new wa.Module(readModuleBytes("kernels-threads.wasm"));
-    const memory = new wa.Memory({ initial: 1, maximum: 65536, shared: true });
-    const exports = instantiateShared(module, memory);
-    return exports instanceof Error ? exports : { exports, threads: { module, memory } };
+    return new wa.Module(bytes());
   } catch (e) {
     return e instanceof Error ? e : new Error(String(e));
   }
@@ -100,12 +128,26 @@ export function instantiateShared(module: object, memory: WasmMemory): WasmExpor
 }
 
 /**
- * Instantiates a kernels.wasm module compiled by the caller (a browser fetches and compiles it
- * asynchronously, since it has no synchronous file access); a WebAssembly.Module.
+ * Instantiates a kernel module compiled by the caller (a browser fetches and compiles it
+ * asynchronously, since it has no synchronous file access; a WebAssembly.Module): kernels.wasm,
+ * or with `shared` kernels-threads.wasm over a new shared memory (which needs SharedArrayBuffer:
+ * in a browser, a cross-origin isolated page).
  */
-export function instantiateWasmModule(module: object): LoadedWasm | Error {
-  const exports = instantiateWasm(() => module);
-  return exports instanceof Error ? exports : { exports };
+export function instantiateWasmModule(module: object | Error, options: { shared?: boolean } = {}): LoadedWasm | Error {
+  if (module instanceof Error) return module;
+  if (!options.shared) {
+    const exports = instantiateWasm(() => module);
+    return exports instanceof Error ? exports : { exports };
+  }
+  // The threads build: a new shared memory, which worker threads will instantiate it over too.
+  try {
+    const wa = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+    const memory = new wa.Memory({ initial: 1, maximum: 65536, shared: true });
+    const exports = instantiateShared(module, memory);
+    return exports instanceof Error ? exports : { exports, threads: { module, memory } };
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
 }
 
 function instantiateWasm(compile: (wa: WebAssemblyApi) => object, memory?: WasmMemory): WasmExports | Error {

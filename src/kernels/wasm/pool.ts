@@ -40,7 +40,7 @@ export function makePoolKernels(ctx: WasmContext) {
     avgPool2dBackward(g: PoolGeometry, dy: Storage, dx: Storage, countIncludePad: boolean): void {
       if (!(dy instanceof Float32Array && dx instanceof Float32Array)) return ref.avgPool2dBackward(g, dy, dx, countIncludePad);
       const { nx, ny, xp, yp } = sizes(g);
-      const [, pdx] = planes("avgPool2dBackward", g, () => [[arena.put(dy, 0, ny), yp], [arena.put(dx, 0, nx), xp]], [+countIncludePad]);
+      const [, pdx] = planes("avgPool2dBackward", g, () => [[arena.put(dy, 0, ny), yp], [arena.alloc(nx), xp]], [+countIncludePad]);
       arena.get(pdx, nx, dx, 0);
     },
     maxPool2dForward(g: PoolGeometry, x: Storage, y: Storage, argmax: Int32Array): void {
@@ -56,7 +56,7 @@ export function makePoolKernels(ctx: WasmContext) {
       const place = (): [number, number][] => {
         const pa = arena.alloc(ny);
         new Int32Array(arena.f32.buffer, pa, ny).set(argmax);
-        return [[arena.put(dy, 0, ny), yp], [pa, yp], [arena.put(dx, 0, nx), xp]];
+        return [[arena.put(dy, 0, ny), yp], [pa, yp], [arena.alloc(nx), xp]];
       };
       const [, , pdx] = planes("maxPool2dBackward", g, place, []);
       arena.get(pdx, nx, dx, 0);

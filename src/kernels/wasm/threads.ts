@@ -9,8 +9,8 @@
 // thread woken from Atomics.wait after more than ~0.1 ms asleep starts 130-160 us late (the
 // idle virtual CPU has to be woken), against ~1 us for a spinning one, and a training step calls
 // kernels every few hundred microseconds. Idle for longer than SPIN_MS, every thread sleeps.
-// NOTE: Node only for now: a browser's main thread may not Atomics.wait, and a shared memory
-// needs a cross-origin isolated page; there the single-thread build runs.
+// In a browser (a cross-origin isolated page: shared memory needs it) the workers are module
+// Web Workers, and the page's main thread, which may not block, spins while it waits.
 
 import { KERNEL_NAMES, type KernelName, type WasmMemory } from "./load.js";
 
@@ -42,9 +42,6 @@ function spinWhile(c: Int32Array, i: number, value: number): boolean {
   }
 }
 
-/** How long a worker may take to start before the pool gives up on threads. */
-const START_TIMEOUT_MS = 30_000;
-
 export interface WorkerData {
   module: object;
   memory: WasmMemory;
@@ -53,18 +50,52 @@ export interface WorkerData {
   scratch: number;
 }
 
-type NodeWorker = { unref(): void; terminate(): Promise<number> };
-type WorkerThreads = { Worker: new (url: URL, options: { workerData: WorkerData }) => NodeWorker };
+/** A started worker, Node's or a browser's. */
+interface WorkerHandle {
+  terminate(): unknown;
+}
+
+/**
+ * Starts the worker script with its data: a worker_threads Worker in Node, a module Web Worker
+ * in a browser (which gets the data as its first message); null where neither exists.
+ */
+function startWorkerThread(url: URL, data: WorkerData): WorkerHandle | null {
+  const g = globalThis as {
+    process?: { getBuiltinModule?: (id: string) => unknown };
+    Worker?: new (url: URL, options: { type: "module" }) => WorkerHandle & { postMessage(data: unknown): void };
+  };
+  type WorkerThreads = { Worker: new (url: URL, options: { workerData: WorkerData }) => WorkerHandle & { unref(): void } };
+  const wt = g.process?.getBuiltinModule?.("node:worker_threads") as WorkerThreads | undefined;
+  if (wt) {
+    const worker = new wt.Worker(url, { workerData: data });
+    worker.unref(); // idle workers never keep the process alive
+    return worker;
+  }
+  if (!g.Worker) return null;
+  const worker = new g.Worker(url, { type: "module" });
+  worker.postMessage(data);
+  return worker;
+}
+
+/** Whether this thread may block in Atomics.wait (a browser's main thread may not: it spins). */
+function canBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export class ThreadPool {
   private readonly control: Int32Array;
-  private readonly workers: NodeWorker[] = [];
-  private readonly startedAt: number[] = [];
-  private broken: Error | null = null;
+  private readonly workers: WorkerHandle[] = [];
+  private readonly blocking = canBlock();
+  private unavailable = false;
 
   /**
-   * `run`: the calling thread's instance; `reserve`: permanent memory for a worker's scratch
-   * (called only between kernel calls, see prepare()).
+   * `local`: the calling thread's instance; `reserveScratch`: permanent memory for a worker's
+   * GEMM scratch (called only between kernel calls, see prepare()).
    */
   constructor(
     private readonly module: object,
@@ -75,23 +106,30 @@ export class ThreadPool {
     this.control = new Int32Array(new SharedArrayBuffer(4 * (SLOT_SIZE * (MAX_THREADS + 1))));
   }
 
-  /** The threads available now, the calling one included (1 when workers cannot start). */
+  /**
+   * The threads that can take parts now, the calling one included: workers count once they have
+   * started (nothing waits for a starting worker; until then its share runs here).
+   */
   get size(): number {
-    return this.broken ? 1 : this.workers.length + 1;
+    let n = 1;
+    while (n <= this.workers.length && Atomics.load(this.control, this.slot(n) + READY)) n++;
+    return n;
   }
 
-  /** Starts workers until `threads` can run (call between kernel calls: it reserves memory). */
+  /** Starts workers until `threads` could run; returns how many can run now (see size). */
   prepare(threads: number): number {
-    if (this.broken) return 1;
     const want = Math.min(threads, MAX_THREADS);
-    while (this.workers.length + 1 < want) {
-      const started = this.startWorker(this.workers.length + 1);
-      if (!started) break;
+    while (!this.unavailable && this.workers.length + 1 < want) {
+      const t = this.workers.length + 1;
+      const data: WorkerData = { module: this.module, memory: this.memory, control: this.control.buffer as SharedArrayBuffer, slot: this.slot(t), scratch: this.reserveScratch() };
+      const worker = startWorkerThread(new URL("./worker.js", import.meta.url), data);
+      if (worker) this.workers.push(worker);
+      else this.unavailable = true;
     }
-    return this.size;
+    return Math.min(want, this.size);
   }
 
-  /** Runs parts[t] on thread t (part 0 on the caller) and returns when all are done. */
+  /** Runs parts[t] on thread t (part 0 and any beyond the ready threads on the caller). */
   run(fn: KernelName, parts: number[][]): void {
     const n = Math.min(parts.length, this.size);
     const c = this.control;
@@ -106,52 +144,20 @@ export class ThreadPool {
       Atomics.notify(c, s + SEQ, 1);
     }
     this.local[fn](...parts[0]);
-    // Parts beyond the threads there are run here, in order.
     for (let t = n; t < parts.length; t++) this.local[fn](...parts[t]);
-    this.waitFor(fn, parts, n);
+    for (;;) {
+      const done = Atomics.load(c, DONE);
+      if (done >= n - 1) break;
+      if (!spinWhile(c, DONE, done) && this.blocking) Atomics.wait(c, DONE, done);
+    }
     if (Atomics.load(c, FAILED)) {
       Atomics.store(c, FAILED, 0);
       throw new Error(`wasm kernels: ${fn} failed in a worker thread`);
     }
   }
 
-  /** Sleeps until workers 1..n-1 are done; a worker that never started has its part run here. */
-  private waitFor(fn: KernelName, parts: number[][], n: number): void {
-    const c = this.control;
-    let expected = n - 1;
-    for (;;) {
-      const done = Atomics.load(c, DONE);
-      if (done >= expected) return;
-      if (spinWhile(c, DONE, done) || Atomics.wait(c, DONE, done, 1000) !== "timed-out") continue;
-      for (let t = 1; t < n; t++) {
-        if (Atomics.load(c, this.slot(t) + READY) || Date.now() - this.startedAt[t - 1] < START_TIMEOUT_MS) continue;
-        // Ready workers finish their parts; later calls run on the calling thread only.
-        this.broken = new Error(`wasm kernels: worker thread ${t} did not start within ${START_TIMEOUT_MS / 1000} s`);
-        void this.workers[t - 1].terminate();
-        Atomics.store(c, this.slot(t) + READY, 1); // counted once
-        this.local[fn](...parts[t]);
-        expected--;
-      }
-    }
-  }
-
   private slot(t: number): number {
     return SLOT_SIZE * t;
-  }
-
-  private startWorker(t: number): boolean {
-    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-    const wt = proc?.getBuiltinModule?.("node:worker_threads") as WorkerThreads | undefined;
-    if (!wt) {
-      this.broken = new Error("no worker threads here");
-      return false;
-    }
-    const data: WorkerData = { module: this.module, memory: this.memory, control: this.control.buffer as SharedArrayBuffer, slot: this.slot(t), scratch: this.reserveScratch() };
-    const worker = new wt.Worker(new URL("./worker.js", import.meta.url), { workerData: data });
-    worker.unref(); // idle workers never keep the process alive
-    this.workers.push(worker);
-    this.startedAt.push(Date.now());
-    return true;
   }
 }
 

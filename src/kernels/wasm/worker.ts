@@ -1,12 +1,21 @@
 // Entry of a kernel worker thread (started by threads.ts): instantiates the threads build over
 // the shared memory, points its GEMM scratch at its own region, and serves kernel parts.
+// Node passes the data as workerData, a browser as the first message.
 
 import { instantiateShared, type KernelName } from "./load.js";
 import { serveParts, type WorkerData } from "./threads.js";
 
-const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-const { workerData } = proc!.getBuiltinModule!("node:worker_threads") as { workerData: WorkerData };
-const exports = instantiateShared(workerData.module, workerData.memory);
-if (exports instanceof Error) throw exports; // READY never set: the caller's wait times out and threads end
-exports.setScratch(workerData.scratch);
-serveParts(workerData, exports as unknown as Record<KernelName, (...args: number[]) => void>);
+function start(data: WorkerData): void {
+  const exports = instantiateShared(data.module, data.memory);
+  if (exports instanceof Error) throw exports; // never ready: the pool keeps its parts on the caller
+  exports.setScratch(data.scratch);
+  serveParts(data, exports as unknown as Record<KernelName, (...args: number[]) => void>);
+}
+
+const g = globalThis as {
+  process?: { getBuiltinModule?: (id: string) => unknown };
+  addEventListener?: (type: "message", listener: (e: { data: WorkerData }) => void, options: { once: true }) => void;
+};
+const wt = g.process?.getBuiltinModule?.("node:worker_threads") as { workerData: WorkerData } | undefined;
+if (wt) start(wt.workerData);
+else g.addEventListener?.("message", (e) => start(e.data), { once: true });

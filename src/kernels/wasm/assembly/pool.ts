@@ -43,9 +43,10 @@ export function avgPool2dForward(geo: usize, x: usize, y: usize, includePad: boo
   }
 }
 
-/** dx += the adjoint of the average. */
+/** dx = the adjoint of the average (overwritten). */
 export function avgPool2dBackward(geo: usize, dy: usize, dx: usize, includePad: bool): void {
   const g = changetype<Geometry>(geo);
+  memory.fill(dx, 0, <usize>(g.N * g.H * g.W) << 2);
   for (let p = 0; p < g.N; p++) {
     const plane = at(dx, p * g.H * g.W);
     for (let oh = 0; oh < g.OH; oh++)
@@ -86,9 +87,10 @@ export function maxPool2dForward(geo: usize, x: usize, y: usize, argmax: usize):
   }
 }
 
-/** dx[plane, argmax] += dy. */
+/** dx = 0, then dx[plane, argmax] += dy. */
 export function maxPool2dBackward(geo: usize, dy: usize, argmax: usize, dx: usize): void {
   const g = changetype<Geometry>(geo);
+  memory.fill(dx, 0, <usize>(g.N * g.H * g.W) << 2);
   const plane = g.H * g.W;
   const outPlane = g.OH * g.OW;
   for (let p = 0; p < g.N; p++)
