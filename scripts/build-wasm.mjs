@@ -2,10 +2,11 @@
 // command line (next to the compiled loader: dist/kernels/wasm, build/src/kernels/wasm):
 //   kernels.wasm          its own memory: one thread (browsers that are not cross-origin isolated)
 //   kernels-threads.wasm  imports a shared memory, so that worker threads run their own instances
-//                         over the same operands (Node; src/kernels/wasm/threads.ts)
-// and each again as *-relaxed.wasm with relaxed SIMD (fused multiply-add in the GEMM), which the
-// loader uses where the engine validates it (src/kernels/wasm/load.ts).
+//                         over the same operands (Node, cross-origin isolated pages; wasm/threads.ts)
 // The .wasm files are build outputs, never checked in.
+// NOTE: no relaxed-SIMD build: f32x4.relaxed_madd does compile to a fused multiply-add here, but
+// the GEMM was no faster with it on this machine's AMD EPYC (separate multiply and add pipes;
+// 24.1 against 25.3 GFLOP/s at 1024^3 on one thread), and it would need a V8 flag on Node 20.
 //   node scripts/build-wasm.mjs dist/kernels/wasm [more/dirs ...]
 
 import asc from "assemblyscript/asc";
@@ -31,15 +32,14 @@ const memories = {
   // address space for it, not memory.
   "kernels-threads": ["--enable", "threads", "--importMemory", "--sharedMemory", "--maximumMemory", "65536"],
 };
-for (const [name, memory] of Object.entries(memories))
-  for (const [suffix, simd] of [["", []], ["-relaxed", ["--enable", "relaxed-simd"]]]) {
-    const file = `${name}${suffix}.wasm`;
-    const out = join(dirs[0], file);
-    const { error, stderr } = await asc.main([...common, ...memory, ...simd, "--outFile", out]);
-    if (error) {
-      console.error(stderr.toString());
-      console.error(`build-wasm: ${file}: ${error.message}`);
-      process.exit(1);
-    }
-    for (const dir of dirs.slice(1)) copyFileSync(out, join(dir, file));
+for (const [name, memory] of Object.entries(memories)) {
+  const file = `${name}.wasm`;
+  const out = join(dirs[0], file);
+  const { error, stderr } = await asc.main([...common, ...memory, "--outFile", out]);
+  if (error) {
+    console.error(stderr.toString());
+    console.error(`build-wasm: ${file}: ${error.message}`);
+    process.exit(1);
   }
+  for (const dir of dirs.slice(1)) copyFileSync(out, join(dir, file));
+}

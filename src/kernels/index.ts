@@ -107,10 +107,10 @@ export function getNumThreads(): number {
 
 /**
  * The threads that the "wasm" kernels could use right now, the calling one included: started
- * workers count once they are ready (for tests and status lines; 1 on "js").
+ * workers count once they are ready (for tests and status lines).
  */
 export function readyThreads(): number {
-  return active === "wasm" && !(wasm instanceof Error) && wasm ? wasmThreadsReady(wasm) : 1;
+  return wasm && !(wasm instanceof Error) ? wasmThreadsReady(wasm) : 1;
 }
 
 /**

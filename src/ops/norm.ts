@@ -66,11 +66,17 @@ export function batchNorm(
     for (let i = i0; i < i0 + S; i++) y[i] = (xd[i] - m) * k + b;
   });
 
-  /** Per channel: sum(dy) and sum(dy * xhat); dx, dweight and dbias get the same dy, so computed once. */
+  /**
+   * Per channel: sum(dy) and sum(dy * xhat); dx, dweight and dbias get the same dy, one after
+   * another in that order, so they are computed once. The last of them that the engine will ask
+   * for drops them: a later backward (retainGraph) may pass a recycled array, the same object
+   * with other values (core/pool.ts).
+   */
   let cache: { dy: Storage; sums: { sumDy: Float64Array; sumDyXhat: Float64Array } } | null = null;
-  const dySums = (dy: Storage) => {
-    if (cache?.dy !== dy) cache = { dy, sums: channelDySums(dy) };
-    return cache.sums;
+  const dySums = (dy: Storage, last: boolean) => {
+    const sums = cache?.dy === dy ? cache.sums : channelDySums(dy);
+    cache = last ? null : { dy, sums };
+    return sums;
   };
   const channelDySums = (dy: Storage) => {
     const sumDy = new Float64Array(C);
@@ -89,7 +95,7 @@ export function batchNorm(
   };
   const dx = (dy: Storage) => {
     const out = alloc(x.dtype, x.numel);
-    const { sumDy, sumDyXhat } = training ? dySums(dy) : { sumDy: null, sumDyXhat: null };
+    const { sumDy, sumDyXhat } = training ? dySums(dy, !weight?.requiresGrad && !bias?.requiresGrad) : { sumDy: null, sumDyXhat: null };
     forEachChannel(N, C, S, (c, i0) => {
       const k = invstd[c] * w(c);
       if (!training) {
@@ -101,8 +107,8 @@ export function batchNorm(
     });
     return out;
   };
-  const dweight = (dy: Storage) => inStorageOf(dySums(dy).sumDyXhat, weight!.data);
-  const dbias = (dy: Storage) => inStorageOf(dySums(dy).sumDy, bias!.data);
+  const dweight = (dy: Storage) => inStorageOf(dySums(dy, !bias?.requiresGrad).sumDyXhat, weight!.data);
+  const dbias = (dy: Storage) => inStorageOf(dySums(dy, true).sumDy, bias!.data);
 
   const inputs = [x];
   const backwards = [dx];

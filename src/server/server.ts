@@ -49,8 +49,8 @@ export interface Explorer {
 
 /** Where the page fetches the kernels (src/web/backend.ts); the builds (scripts/build-wasm.mjs) lie beside it. */
 export const WASM_PATH = "/lib/kernels/wasm/kernels.wasm";
-export const WASM_RELAXED_PATH = "/lib/kernels/wasm/kernels-relaxed.wasm";
-const WASM_BUILDS = ["kernels.wasm", "kernels-relaxed.wasm", "kernels-threads.wasm", "kernels-threads-relaxed.wasm"];
+export const WASM_THREADS_PATH = "/lib/kernels/wasm/kernels-threads.wasm";
+const WASM_BUILDS = ["kernels.wasm", "kernels-threads.wasm"];
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 

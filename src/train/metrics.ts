@@ -48,7 +48,15 @@ export interface EpochRecord {
   /** Seconds of training in this epoch (the test pass not included). */
   seconds: number;
   time: number;
+  /** The epoch's memory in MB, where the trainer measures it (Node: src/train/memory.ts). */
+  peakRssMB?: number;
+  heapMB?: number;
+  externalMB?: number;
+  arrayBuffersMB?: number;
 }
+
+/** The memory fields of an epoch record. */
+export type EpochMemoryFields = Pick<EpochRecord, "peakRssMB" | "heapMB" | "externalMB" | "arrayBuffersMB">;
 
 export type MetricsRecord = RunRecord | StepRecord | EpochRecord;
 
@@ -110,12 +118,13 @@ export class MetricsRecorder {
     this.windowLoss = this.windowSteps = this.windowCorrect = this.windowImages = 0;
   }
 
-  epoch(epoch: number, train: EpochStats, test: EvalStats): void {
+  epoch(epoch: number, train: EpochStats, test: EvalStats, memory: EpochMemoryFields = {}): void {
     this.write({
       type: "epoch", epoch, globalStep: epoch * this.stepsPerEpoch,
       trainLoss: train.loss, ...(train.accuracy !== undefined && { trainAccuracy: train.accuracy }),
       testLoss: test.loss, testAccuracy: test.accuracy,
       imagesPerSecond: train.imagesPerSecond, seconds: train.seconds, time: this.seconds(),
+      ...memory,
     });
   }
 

@@ -4,19 +4,17 @@
 // access, so the module is fetched and compiled here and handed to the library.
 
 import { getBackend, getNumThreads, useWasmModule, type BackendName } from "../browser.js";
-import { relaxedSimd } from "../kernels/wasm/load.js";
 
 /** Served by src/server/server.ts (the builds of scripts/build-wasm.mjs). */
 const WASM_DIR = "/lib/kernels/wasm/";
 
 /**
  * The backend now running, and why it is not "wasm" when it is not: the threads build when the
- * page is cross-origin isolated (the server sends the headers), else the single-thread build;
- * the relaxed-SIMD variant (fused multiply-add) where this browser has relaxed SIMD.
+ * page is cross-origin isolated (the server sends the headers), else the single-thread build.
  */
 export async function installWasmKernels(): Promise<{ backend: BackendName; threads: number; reason?: string }> {
   const shared = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-  const url = `${WASM_DIR}${shared ? "kernels-threads" : "kernels"}${relaxedSimd() ? "-relaxed" : ""}.wasm`;
+  const url = `${WASM_DIR}${shared ? "kernels-threads" : "kernels"}.wasm`;
   try {
     const res = await fetch(url);
     if (!res.ok) throw new Error(`${url}: ${res.status} ${res.statusText}`);

@@ -96,7 +96,7 @@ test("train lenet5 --resume continues from the saved epoch", () => {
   const ckpt = join(dir, "lenet.safetensors");
   const first = run("train", "lenet5", "--c3", "full", "--limit", "200", "--epochs", "1", "--save", ckpt);
   assert.equal(first.code, 0, first.err);
-  assert.match(first.out, /epoch 1\/1 {2}train loss/);
+  assert.match(first.out, /epoch 1\/1 {2}train loss .* img\/s .*s {2}peak RSS \d+ MB$/m);
   const second = run("train", "lenet5", "--c3", "full", "--limit", "200", "--epochs", "2", "--resume", ckpt, "--save", ckpt);
   assert.equal(second.code, 0, second.err);
   assert.match(second.out, /resumed from .* after epoch 1/);

@@ -57,6 +57,9 @@ test("train writes a metrics log next to the checkpoint: a run line, a step line
   const printed = r.out.match(/Accuracy: (\d+)\/(\d+)/)!;
   assert.equal(epochs[0].testAccuracy, Number(printed[1]) / Number(printed[2]));
   assert.ok(epochs[0].trainAccuracy! > 0.5 && epochs[0].trainLoss > 0 && epochs[0].testLoss > 0);
+  // The epoch's memory: a Node process with the dataset loaded is well above 20 MB resident.
+  const e = epochs[0];
+  assert.ok(e.peakRssMB! > 20 && e.heapMB! > 0 && e.externalMB! > 0 && e.arrayBuffersMB! <= e.externalMB!, JSON.stringify(e));
   assert.deepEqual(parseMetrics(text).epochs, epochs);
 });
 

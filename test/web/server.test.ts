@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compiledRoot } from "../../src/server/assets.js";
-import { WASM_PATH, WASM_RELAXED_PATH } from "../../src/server/server.js";
+import { WASM_PATH, WASM_THREADS_PATH } from "../../src/server/server.js";
 import { serveTinyCheckpoint, type Fixture } from "./fixtures.js";
 
 let fx: Fixture;
@@ -88,8 +88,8 @@ test("binds to 127.0.0.1 by default and serves the page, the library modules and
   assert.deepEqual(new Uint8Array(await res.arrayBuffer()), new Uint8Array(readFileSync(fx.checkpoint)));
 });
 
-test("the WebAssembly kernels (plain and relaxed SIMD) are served as application/wasm, equal to the built files; the page's CSP lets it compile them", async () => {
-  for (const [path, file] of [[WASM_PATH, "kernels.wasm"], [WASM_RELAXED_PATH, "kernels-relaxed.wasm"]]) {
+test("the WebAssembly kernels (single-thread and threads builds) are served as application/wasm, equal to the built files; the page's CSP lets it compile them", async () => {
+  for (const [path, file] of [[WASM_PATH, "kernels.wasm"], [WASM_THREADS_PATH, "kernels-threads.wasm"]]) {
     const built = join(compiledRoot(), "kernels", "wasm", file);
     const res = await fetch(`http://127.0.0.1:${port}${path}`);
     assert.equal(res.status, 200);

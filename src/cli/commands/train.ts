@@ -14,6 +14,7 @@ import type { Tensor } from "../../tensor.js";
 import { loadCheckpoint, loadOptimizerState, saveCheckpoint, type RunInfo } from "../../train/checkpoint.js";
 import { datasetTitle, openDataset } from "../../train/datasets.js";
 import { evaluate, formatTestLine, NonFiniteLossError, trainEpoch, type Batches, type LossFn } from "../../train/loop.js";
+import { MemorySampler } from "../../train/memory.js";
 import { openMetricsFile } from "../../train/metrics-file.js";
 import { lenet5Plan, logregPlan, narrowable, zooPlan, type TrainPlan } from "../../train/plans.js";
 import { DATASETS, inputTransform, RECIPES, specToInfo, type Recipe } from "../../train/recipes.js";
@@ -182,6 +183,8 @@ function runEpochs(
   // The metrics log next to the checkpoint (torchlet plot reads it); a resumed run appends.
   const metrics = openMetricsFile(o.save, { append: o.startEpoch > 0 });
   metrics.recorder.start(o.info, { startEpoch: o.startEpoch, stepsPerEpoch: train.length });
+  // Peak RSS per epoch, printed and logged, so a long run shows whether memory stays flat.
+  const memory = new MemorySampler();
   for (let epoch = o.startEpoch + 1; epoch <= o.epochs; epoch++) {
     const label = `epoch ${epoch}/${o.epochs}`;
     const bar = new ProgressBar({ label, total: train.length });
@@ -190,6 +193,7 @@ function runEpochs(
       stats = trainEpoch(model, optimizer, lossFn, train, (s) => {
         bar.update(s.step, `loss ${s.loss.toFixed(4)} ${((s.seen / s.elapsedMs) * 1000).toFixed(0)} img/s`);
         metrics.recorder.step(epoch, s);
+        memory.step();
       }, isCorrect);
     } catch (e) {
       bar.finish();
@@ -198,12 +202,14 @@ function runEpochs(
       throw new Error(`epoch ${epoch}: ${e.message}; ${kept}`);
     }
     bar.finish();
+    memory.sample();
     last = evaluate(model, lossFn, test, isCorrect);
+    const mem = memory.endEpoch();
     out(
       `${label}  train loss ${stats.loss.toFixed(4)}  test loss ${last.loss.toFixed(4)}  test acc ${(100 * last.accuracy).toFixed(2)}%  ` +
-        `${stats.imagesPerSecond.toFixed(0)} img/s  ${stats.seconds.toFixed(1)}s`,
+        `${stats.imagesPerSecond.toFixed(0)} img/s  ${stats.seconds.toFixed(1)}s  peak RSS ${mem.peakRssMB.toFixed(0)} MB`,
     );
-    metrics.recorder.epoch(epoch, stats, last);
+    metrics.recorder.epoch(epoch, stats, last, mem);
     saveCheckpoint(o.save, model, { ...o.info, epoch: String(epoch) }, optimizer);
   }
   if (last === null) last = evaluate(model, lossFn, test, isCorrect);

@@ -71,47 +71,16 @@ export function readModuleBytes(file = "kernels.wasm"): Uint8Array {
 /**
  * The instantiated module, or the reason it is unavailable (no file, no SIMD support): the
  * threads build over a new shared memory where the engine has shared memory (Node), else the
- * single-thread build; each in its relaxed-SIMD variant where the engine accepts it.
+ * single-thread build.
  */
 export function loadWasm(): LoadedWasm | Error {
   const wa = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
-  const relaxed = relaxedSimd();
-  const file = (name: string) => readModuleBytes(`${name}${relaxed ? "-relaxed" : ""}.wasm`);
   if (wa && typeof SharedArrayBuffer === "function") {
-    const threaded = instantiateWasmModule(compile(wa, () => file("kernels-threads")), { shared: true });
+    const threaded = instantiateWasmModule(compile(wa, () => readModuleBytes("kernels-threads.wasm")), { shared: true });
     if (!(threaded instanceof Error)) return threaded;
   }
-  const single = instantiateWasm((w) => new w.Module(file("kernels")));
+  const single = instantiateWasm((w) => new w.Module(readModuleBytes("kernels.wasm")));
   return single instanceof Error ? single : { exports: single };
-}
-
-/** A module with one function returning f32x4.relaxed_madd of three zero vectors, for WebAssembly.validate. */
-const RELAXED_PROBE = (() => {
-  const v128Zero = [0xfd, 0x0c, ...new Array<number>(16).fill(0)]; // v128.const 0
-  const body = [0 /* no locals */, ...v128Zero, ...v128Zero, ...v128Zero, 0xfd, 0x85, 0x02 /* f32x4.relaxed_madd */, 0x0b /* end */];
-  const code = [1, body.length, ...body];
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0, // "\0asm", version 1
-    1, 5, 1, 0x60, 0, 1, 0x7b, // types: () -> v128
-    3, 2, 1, 0, // functions: one of type 0
-    10, code.length, ...code, // code
-  ]);
-})();
-
-/**
- * Whether to use the relaxed-SIMD builds: where the engine validates relaxed SIMD. Node 20 has
- * it behind a V8 flag (on by default from Node 22), which is switched on here before the first
- * module is compiled; TORCHLET_RELAXED_SIMD=0 keeps the plain SIMD builds.
- */
-export function relaxedSimd(): boolean {
-  const proc = (globalThis as { process?: { env: Record<string, string | undefined>; getBuiltinModule?: (id: string) => unknown } }).process;
-  if (proc?.env.TORCHLET_RELAXED_SIMD === "0") return false;
-  const wa = (globalThis as unknown as { WebAssembly?: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
-  if (!wa) return false;
-  if (wa.validate(RELAXED_PROBE)) return true;
-  const v8 = proc?.getBuiltinModule?.("node:v8") as { setFlagsFromString(flags: string): void } | undefined;
-  v8?.setFlagsFromString("--experimental-wasm-relaxed-simd");
-  return wa.validate(RELAXED_PROBE);
 }
 
 function compile(wa: WebAssemblyApi, bytes: () => Uint8Array): object | Error {

@@ -156,11 +156,8 @@ function micro(mr: i32, kc: i32, ap: usize, bp: usize, ldb: usize, cp: usize, ld
   else micro1(kc, ap, bp, ldb, cp, ldc);
 }
 
-// The relaxed-SIMD builds (scripts/build-wasm.mjs) multiply-add in one fused instruction where
-// the CPU has one: twice the arithmetic per cycle, and one rounding instead of two.
 // @ts-ignore: decorator
 @inline function fma(acc: v128, a: v128, b: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
   return f32x4.add(acc, f32x4.mul(a, b));
 }
 
