@@ -1,7 +1,7 @@
 // Reverse-mode differentiation over the recorded graph: a topological order from the root,
 // gradients summed per tensor, leaves' .grad accumulated, nodes released after use.
 
-import { alloc, trackAllocations, type Storage } from "../core/dtype.js";
+import { alloc, dtypeOf, trackAllocations, type Storage } from "../core/dtype.js";
 import { recycle } from "../core/pool.js";
 import { sameShape, shapeStr } from "../core/shape.js";
 import { Tensor } from "../tensor.js";
@@ -35,11 +35,10 @@ export function runBackward(root: Tensor, gradient?: Tensor, options: BackwardOp
   const grads = new Map<Tensor, Storage>([[root, seed]]);
   // Large gradient arrays allocated during this backward: once consumed they are dead (nothing
   // outside the engine ever sees them), so they go back to the storage pool (core/pool.ts).
+  // NOTE: identity, not .buffer, tells arrays apart: reading .buffer of a small typed array makes
+  // V8 move it off its heap (microseconds, which doubled a batch-1 logistic-regression step).
   const temporaries = new Set<Storage>();
-  const held = new Set<ArrayBufferLike>([seed.buffer]); // the buffers of the arrays in grads
-  const release = (a: Storage) => {
-    if (temporaries.delete(a)) recycle(a);
-  };
+  const held = new Set<Storage>([seed]); // the arrays in grads: each is summed into in place
   trackAllocations(temporaries, () =>
     noGrad(() => {
       for (const t of order) {
@@ -47,10 +46,10 @@ export function runBackward(root: Tensor, gradient?: Tensor, options: BackwardOp
         grads.delete(t);
         const node = t.gradFn;
         if (dy === undefined) continue;
-        held.delete(dy.buffer);
+        held.delete(dy);
         if (node === null) {
           accumulateLeaf(t, dy, temporaries);
-          release(dy);
+          if (temporaries.delete(dy)) recycle(dy);
           continue;
         }
         if (node.released) {
@@ -58,33 +57,42 @@ export function runBackward(root: Tensor, gradient?: Tensor, options: BackwardOp
             `backward: trying to backward through the graph a second time (through ${node.op}); pass { retainGraph: true } to the first backward`,
           );
         }
-        let aliased = false; // a gradient passed on is a view of dy (a reshape's): dy lives on
+        let handedOn = false; // dy itself went on to an input (a reshape's gradient): it lives on
         node.inputs.forEach((input, i) => {
           const fn = node.backwards[i];
           if (!input.requiresGrad || fn === null) return;
           const dx = fn(dy);
           const prev = grads.get(input);
           if (prev === undefined) {
-            // A gradient array is held for one tensor only (it is summed into in place).
-            const kept = dx === dy || held.has(dx.buffer) ? dx.slice() : dx;
-            if (kept.buffer === dy.buffer) aliased = true;
-            held.add(kept.buffer);
+            let kept = dx;
+            if (dx === dy) {
+              // dy may go on uncopied when it is the engine's own and nothing of this node sums into it.
+              const alone = node.inputs.indexOf(input) === node.inputs.lastIndexOf(input);
+              if (!handedOn && alone && temporaries.has(dy)) handedOn = true;
+              else kept = dx.slice();
+            } else if (held.has(dx)) kept = dx.slice();
+            held.add(kept);
             grads.set(input, kept);
           } else {
             for (let k = 0; k < prev.length; k++) prev[k] += dx[k];
-            if (dx.buffer !== dy.buffer && dx.buffer !== prev.buffer) release(dx);
+            if (dx !== dy && dx !== prev && !held.has(dx) && temporaries.delete(dx)) recycle(dx);
           }
         });
-        if (!aliased) release(dy);
+        if (!handedOn && temporaries.delete(dy)) recycle(dy);
         if (!options.retainGraph) node.release();
       }
     }),
   );
 }
 
-/** `temporaries`: the engine's recyclable arrays; a new .grad is not one of them. */
+/**
+ * `temporaries`: the engine's recyclable arrays; a new .grad is not one of them. A first .grad
+ * takes dy itself when dy is one of them (dy is consumed here), else a copy.
+ */
 function accumulateLeaf(t: Tensor, dy: Storage, temporaries: Set<Storage>): void {
-  if (t.grad === null) {
+  if (t.grad === null && dtypeOf(dy) === t.dtype && temporaries.delete(dy)) {
+    t.grad = new Tensor(dy, [...t.shape]);
+  } else if (t.grad === null) {
     const g = alloc(t.dtype, dy.length);
     temporaries.delete(g);
     g.set(dy);

@@ -5,7 +5,7 @@ import { makeResult } from "../autograd/function.js";
 import { alloc, promote } from "../core/dtype.js";
 import { broadcastShapes, canBroadcast, numelOf, shapeStr } from "../core/shape.js";
 import { forEachBroadcast } from "./broadcast.js";
-import { kernels } from "../kernels/index.js";
+import { gemmFor } from "../kernels/index.js";
 import { Tensor } from "../tensor.js";
 import { reshape, squeeze, unsqueeze } from "./shape.js";
 
@@ -55,14 +55,14 @@ function bmm(a: Tensor, b: Tensor, M: number, K: number, N: number): Tensor {
   const dtype = promote(a.dtype, b.dtype);
   const y = alloc(dtype, pairs.length * M * N);
   pairs.forEach(([ia, ib], i) => {
-    kernels.gemm({ transA: false, transB: false, M, N, K, A: a.data, aOffset: ia * M * K, B: b.data, bOffset: ib * K * N, C: y, cOffset: i * M * N });
+    gemmFor(M, N, K)({ transA: false, transB: false, M, N, K, A: a.data, aOffset: ia * M * K, B: b.data, bOffset: ib * K * N, C: y, cOffset: i * M * N });
   });
   return makeResult("matmul", y, [...batch, M, N], [a, b], [
     (dy) => {
       // da = dy @ b^T, summed over the batch entries that share a slice of a
       const da = alloc(a.dtype, a.numel);
       pairs.forEach(([ia, ib], i) => {
-        kernels.gemm({ transA: false, transB: true, M, N: K, K: N, A: dy, aOffset: i * M * N, B: b.data, bOffset: ib * K * N, C: da, cOffset: ia * M * K, accumulate: true });
+        gemmFor(M, K, N)({ transA: false, transB: true, M, N: K, K: N, A: dy, aOffset: i * M * N, B: b.data, bOffset: ib * K * N, C: da, cOffset: ia * M * K, accumulate: true });
       });
       return da;
     },
@@ -70,7 +70,7 @@ function bmm(a: Tensor, b: Tensor, M: number, K: number, N: number): Tensor {
       // db = a^T @ dy, likewise summed
       const db = alloc(b.dtype, b.numel);
       pairs.forEach(([ia, ib], i) => {
-        kernels.gemm({ transA: true, transB: false, M: K, N, K: M, A: a.data, aOffset: ia * M * K, B: dy, bOffset: i * M * N, C: db, cOffset: ib * K * N, accumulate: true });
+        gemmFor(K, N, M)({ transA: true, transB: false, M: K, N, K: M, A: a.data, aOffset: ia * M * K, B: dy, bOffset: i * M * N, C: db, cOffset: ib * K * N, accumulate: true });
       });
       return db;
     },
@@ -91,18 +91,18 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const dtype = promote(x.dtype, weight.dtype);
   const y = alloc(dtype, N * OUT);
   if (bias) for (let n = 0; n < N; n++) y.set(bias.data, n * OUT);
-  kernels.gemm({ transA: false, transB: true, M: N, N: OUT, K: IN, A: x.data, B: weight.data, C: y, accumulate: !!bias });
+  gemmFor(N, OUT, IN)({ transA: false, transB: true, M: N, N: OUT, K: IN, A: x.data, B: weight.data, C: y, accumulate: !!bias });
   const outShape = [...x.shape.slice(0, -1), OUT];
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return makeResult("linear", y, outShape, inputs, [
     (dy) => {
       const dx = alloc(x.dtype, x.numel); // dx = dy (N, OUT) @ W (OUT, IN)
-      kernels.gemm({ transA: false, transB: false, M: N, N: IN, K: OUT, A: dy, B: weight.data, C: dx });
+      gemmFor(N, IN, OUT)({ transA: false, transB: false, M: N, N: IN, K: OUT, A: dy, B: weight.data, C: dx });
       return dx;
     },
     (dy) => {
       const dw = alloc(weight.dtype, weight.numel); // dW = dy^T (OUT, N) @ x (N, IN)
-      kernels.gemm({ transA: true, transB: false, M: OUT, N: IN, K: N, A: dy, B: x.data, C: dw });
+      gemmFor(OUT, IN, N)({ transA: true, transB: false, M: OUT, N: IN, K: N, A: dy, B: x.data, C: dw });
       return dw;
     },
     (dy) => {

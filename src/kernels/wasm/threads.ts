@@ -9,6 +9,8 @@
 // thread woken from Atomics.wait after more than ~0.1 ms asleep starts 130-160 us late (the
 // idle virtual CPU has to be woken), against ~1 us for a spinning one, and a training step calls
 // kernels every few hundred microseconds. Idle for longer than SPIN_MS, every thread sleeps.
+// (0.5 ms measured as good as 2 ms for LeNet-5 training, and it burns less of a core that
+// another process may need: a spinning worker on a busy machine slows everyone down.)
 // In a browser (a cross-origin isolated page: shared memory needs it) the workers are module
 // Web Workers, and the page's main thread, which may not block, spins while it waits.
 
@@ -31,7 +33,7 @@ export const MAX_ARGS = SLOT_SIZE - ARGS;
 export const MAX_THREADS = 16;
 
 /** How long a thread spins for the next part / for the workers before it sleeps. */
-const SPIN_MS = 2;
+const SPIN_MS = 0.5;
 
 /** Spins until c[i] != value or SPIN_MS pass; returns whether it changed. */
 function spinWhile(c: Int32Array, i: number, value: number): boolean {
