@@ -3,11 +3,14 @@
 // leading dimensions (the row strides, in floats, of A, B and C as stored) so that a thread can
 // compute a block of rows or columns of a larger product in place.
 // Goto-style blocking: a KC x NC block of op(B) and an MC x KC block of op(A) are packed, then
-// a register-blocked micro-kernel (up to 6 rows x 8 columns = 12 f32x4 accumulators) walks them.
+// a register-blocked micro-kernel (up to 4 rows x 8 columns = 8 f32x4 accumulators) walks them.
+// NOTE: 4 rows, not 6: a 6x8 block needs 12 accumulators + 2 B vectors + 1 A vector = 15 vector
+// registers, all that V8 allocates on x64 (one of 16 is its scratch), and it spills; 4x8 (11)
+// measured 39-41 GFLOP/s at 1024^3 on one thread against 27 for 6x8.
 // NOTE: LeNet's convolutions have few rows (M = 6 or 16) and many columns (OH*OW): there the
 // micro-kernel reads op(B) in place (row stride ldb) instead of packing it, since packing would
-// cost as much memory traffic as the multiply itself, and rows are split 6/4/2/1 so that six
-// rows fill one block instead of wasting part of a 4- or 8-row one.
+// cost as much memory traffic as the multiply itself, and rows are split 4/2/1 (six rows are a
+// 4-row and a 2-row panel).
 // Every element of C is summed over p in the same order whatever the blocking, so a product
 // split into row or column blocks gives bit-identical results.
 
@@ -55,7 +58,7 @@ export function gemm(transA: bool, transB: bool, M: i32, N: i32, K: i32, a: usiz
   }
 }
 
-/** The rows of one block against one column panel, 6/4/2/1 rows at a time. */
+/** The rows of one block against one column panel, 4/2/1 rows at a time. */
 function rowPanels(mc: i32, kc: i32, bp: usize, ldb: usize, c: usize, ldcFloats: i32, nr: i32): void {
   const ldc = <usize>ldcFloats * 4;
   for (let ir = 0; ir < mc; ) {
@@ -64,7 +67,7 @@ function rowPanels(mc: i32, kc: i32, bp: usize, ldb: usize, c: usize, ldcFloats:
     const cp = c + <usize>ir * ldc;
     if (nr == NR) micro(mr, kc, ap, bp, ldb, cp, ldc);
     else {
-      // Partial panel: compute into a zeroed 6x8 tile, then add its nr valid columns into C.
+      // Partial panel: compute into a zeroed 4x8 tile, then add its nr valid columns into C.
       memory.fill(TILE, 0, TILE_BYTES);
       micro(mr, kc, ap, bp, ldb, TILE, NR * 4);
       for (let r = 0; r < mr; r++)
@@ -79,10 +82,10 @@ function rowPanels(mc: i32, kc: i32, bp: usize, ldb: usize, c: usize, ldcFloats:
 
 // @ts-ignore: decorator
 @inline function rowsFor(rest: i32): i32 {
-  return rest >= 6 ? 6 : rest >= 4 ? 4 : rest >= 2 ? 2 : 1;
+  return rest >= 4 ? 4 : rest >= 2 ? 2 : 1;
 }
 
-/** Packs rows [i0, i0+mc) x depth [p0, p0+kc) of op(A) as row panels of 6/4/2/1 rows, p-major. */
+/** Packs rows [i0, i0+mc) x depth [p0, p0+kc) of op(A) as row panels of 4/2/1 rows, p-major. */
 function packABlock(transA: bool, lda: i32, a: usize, i0: i32, mc: i32, p0: i32, kc: i32): void {
   let dst = PACK_A;
   for (let ir = 0; ir < mc; ) {
@@ -150,8 +153,7 @@ function packBPanel(transB: bool, ldb: i32, b: usize, p0: i32, kc: i32, j0: i32,
 }
 
 function micro(mr: i32, kc: i32, ap: usize, bp: usize, ldb: usize, cp: usize, ldc: usize): void {
-  if (mr == 6) micro6(kc, ap, bp, ldb, cp, ldc);
-  else if (mr == 4) micro4(kc, ap, bp, ldb, cp, ldc);
+  if (mr == 4) micro4(kc, ap, bp, ldb, cp, ldc);
   else if (mr == 2) micro2(kc, ap, bp, ldb, cp, ldc);
   else micro1(kc, ap, bp, ldb, cp, ldc);
 }
@@ -169,37 +171,8 @@ function micro(mr: i32, kc: i32, ap: usize, bp: usize, ldb: usize, cp: usize, ld
 
 // The micro-kernels: C[r, 0:8] += sum_p Ap[p, r] * Bp[p, 0:8] for r < MR.
 // Ap is packed p-major (MR floats per p); Bp rows are ldb bytes apart.
-// NOTE: four hand-unrolled copies on purpose: the accumulators must be separate locals for the
+// NOTE: three hand-unrolled copies on purpose: the accumulators must be separate locals for the
 // engine to keep them in registers (an array or a loop over rows would go through memory).
-
-function micro6(kc: i32, ap: usize, bp: usize, ldb: usize, cp: usize, ldc: usize): void {
-  let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-  let c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-  for (let p = 0; p < kc; p++) {
-    const b0 = v128.load(bp);
-    const b1 = v128.load(bp, 16);
-    let a = v128.load32_splat(ap);
-    c00 = fma(c00, a, b0); c01 = fma(c01, a, b1);
-    a = v128.load32_splat(ap, 4);
-    c10 = fma(c10, a, b0); c11 = fma(c11, a, b1);
-    a = v128.load32_splat(ap, 8);
-    c20 = fma(c20, a, b0); c21 = fma(c21, a, b1);
-    a = v128.load32_splat(ap, 12);
-    c30 = fma(c30, a, b0); c31 = fma(c31, a, b1);
-    a = v128.load32_splat(ap, 16);
-    c40 = fma(c40, a, b0); c41 = fma(c41, a, b1);
-    a = v128.load32_splat(ap, 20);
-    c50 = fma(c50, a, b0); c51 = fma(c51, a, b1);
-    ap += 24;
-    bp += ldb;
-  }
-  addRow(cp, c00, c01); cp += ldc;
-  addRow(cp, c10, c11); cp += ldc;
-  addRow(cp, c20, c21); cp += ldc;
-  addRow(cp, c30, c31); cp += ldc;
-  addRow(cp, c40, c41); cp += ldc;
-  addRow(cp, c50, c51);
-}
 
 function micro4(kc: i32, ap: usize, bp: usize, ldb: usize, cp: usize, ldc: usize): void {
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;

@@ -6,9 +6,9 @@
 
 export const NR = 8; // columns per micro-kernel: two f32x4
 export const KC = 256; // depth of a packed block
-export const MC = 120; // rows of a packed A block (a multiple of 6 and 4)
+export const MC = 120; // rows of a packed A block (a multiple of 4)
 export const NC = 1024; // columns of a packed B block
-export const TILE_BYTES: usize = 6 * NR * 4; // one 6x8 micro-tile
+export const TILE_BYTES: usize = 4 * NR * 4; // one 4x8 micro-tile
 
 // @ts-ignore: decorator
 @inline function align64(p: usize): usize {
