@@ -62,6 +62,17 @@ export class WasmContext {
   }
 }
 
+/**
+ * How many parts to cut a call into for `threads` threads: one per thread at least, and up to
+ * PARTS_PER_THREAD per thread while each keeps `minPerPart` units. Threads claim parts as they
+ * go (threads.ts), so smaller parts even out a thread that starts late or runs slower.
+ */
+export function partCount(threads: number, total: number, minPerPart: number): number {
+  if (threads <= 1) return 1;
+  return Math.max(threads, Math.min(threads * PARTS_PER_THREAD, Math.floor(total / minPerPart)));
+}
+const PARTS_PER_THREAD = 4;
+
 /** [0, total) in at most `parts` consecutive ranges of near-equal size, boundaries on multiples of `align`. */
 export function ranges(total: number, parts: number, align = 1): [number, number][] {
   const units = Math.ceil(total / align);

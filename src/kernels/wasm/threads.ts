@@ -16,18 +16,23 @@
 
 import { KERNEL_NAMES, type KernelName, type WasmMemory } from "./load.js";
 
-// The control block (Int32Array): DONE counts finished parts of the current call; a worker that
-// caught an error sets FAILED. Slot t (t >= 1) belongs to worker t.
+// The control block (Int32Array). A call's parts sit in the PARTS area; every thread, the caller
+// included, claims the next unclaimed one (Atomics.add on NEXT) until none is left, so a worker
+// that wakes late, or runs slower, simply takes fewer parts. DONE counts the workers that have
+// finished the call; a worker that caught an error sets FAILED. Slot t (t >= 1) is worker t's.
 const DONE = 0;
 const FAILED = 1;
-const SLOTS = 8;
-const SLOT_SIZE = 32;
-const SEQ = 0; // bumped by the caller for each part it hands out
+const NEXT = 2; // the next part to claim
+const COUNT = 3; // the call's number of parts
+const FN = 4; // the call's kernel: an index into KERNEL_NAMES
+const HEADER = 8;
+const SLOT_SIZE = 4;
+const SEQ = 0; // bumped by the caller to wake worker t for a call
 const READY = 1; // set by the worker once its instance exists
-const FN = 2; // index into KERNEL_NAMES
-const NARGS = 3;
-const ARGS = 4;
-export const MAX_ARGS = SLOT_SIZE - ARGS;
+const PART_SIZE = 32; // a part: its argument count, then the arguments
+/** The most parts a call may have, and the most arguments a part. */
+export const MAX_PARTS = 64;
+export const MAX_ARGS = PART_SIZE - 1;
 
 /** The most threads a pool runs (the calling thread and MAX_THREADS - 1 workers). */
 export const MAX_THREADS = 16;
@@ -105,7 +110,7 @@ export class ThreadPool {
     private readonly local: Record<KernelName, (...args: number[]) => void>,
     private readonly reserveScratch: () => number,
   ) {
-    this.control = new Int32Array(new SharedArrayBuffer(4 * (SLOT_SIZE * (MAX_THREADS + 1))));
+    this.control = new Int32Array(new SharedArrayBuffer(4 * partsBase() + 4 * PART_SIZE * MAX_PARTS));
   }
 
   /**
@@ -131,25 +136,31 @@ export class ThreadPool {
     return Math.min(want, this.size);
   }
 
-  /** Runs parts[t] on thread t (part 0 and any beyond the ready threads on the caller). */
+  /**
+   * Runs every part, on this thread and up to parts.length - 1 ready workers, each part on
+   * whichever thread claims it first; returns when all are done.
+   */
   run(fn: KernelName, parts: number[][]): void {
-    const n = Math.min(parts.length, this.size);
+    if (parts.length > MAX_PARTS) throw new RangeError(`wasm kernels: ${fn} split into ${parts.length} parts, at most ${MAX_PARTS}`);
+    const helpers = Math.min(parts.length, this.size) - 1;
     const c = this.control;
+    parts.forEach((args, i) => {
+      const at = partsBase() + i * PART_SIZE;
+      c[at] = args.length;
+      for (let k = 0; k < args.length; k++) c[at + 1 + k] = args[k];
+    });
+    c[FN] = KERNEL_NAMES.indexOf(fn);
+    c[COUNT] = parts.length;
+    Atomics.store(c, NEXT, 0);
     Atomics.store(c, DONE, 0);
-    for (let t = 1; t < n; t++) {
-      const s = this.slot(t);
-      const args = parts[t];
-      c[s + FN] = KERNEL_NAMES.indexOf(fn);
-      c[s + NARGS] = args.length;
-      for (let i = 0; i < args.length; i++) c[s + ARGS + i] = args[i];
-      Atomics.add(c, s + SEQ, 1);
-      Atomics.notify(c, s + SEQ, 1);
+    for (let t = 1; t <= helpers; t++) {
+      Atomics.add(c, this.slot(t) + SEQ, 1);
+      Atomics.notify(c, this.slot(t) + SEQ, 1);
     }
-    this.local[fn](...parts[0]);
-    for (let t = n; t < parts.length; t++) this.local[fn](...parts[t]);
+    runClaimedParts(c, this.local);
     for (;;) {
       const done = Atomics.load(c, DONE);
-      if (done >= n - 1) break;
+      if (done >= helpers) break;
       if (!spinWhile(c, DONE, done) && this.blocking) Atomics.wait(c, DONE, done);
     }
     if (Atomics.load(c, FAILED)) {
@@ -159,7 +170,22 @@ export class ThreadPool {
   }
 
   private slot(t: number): number {
-    return SLOT_SIZE * t;
+    return HEADER + SLOT_SIZE * (t - 1);
+  }
+}
+
+/** Where the PARTS area starts: after the header and the workers' slots. */
+function partsBase(): number {
+  return HEADER + SLOT_SIZE * MAX_THREADS;
+}
+
+/** Claims and runs parts of the current call until none is left. */
+function runClaimedParts(c: Int32Array, local: Record<KernelName, (...args: number[]) => void>): void {
+  const kernel = local[KERNEL_NAMES[c[FN]]];
+  const count = c[COUNT];
+  for (let i = Atomics.add(c, NEXT, 1); i < count; i = Atomics.add(c, NEXT, 1)) {
+    const at = partsBase() + i * PART_SIZE;
+    kernel(...Array.from(c.subarray(at + 1, at + 1 + c[at])));
   }
 }
 
@@ -173,8 +199,7 @@ export function serveParts(data: WorkerData, local: Record<KernelName, (...args:
     if (!spinWhile(c, s + SEQ, seen)) Atomics.wait(c, s + SEQ, seen);
     seen = Atomics.load(c, s + SEQ);
     try {
-      const args = Array.from(c.subarray(s + ARGS, s + ARGS + c[s + NARGS]));
-      local[KERNEL_NAMES[c[s + FN]]](...args);
+      runClaimedParts(c, local);
     } catch {
       Atomics.store(c, FAILED, 1);
     }
