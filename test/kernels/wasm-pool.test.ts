@@ -10,6 +10,9 @@ import { assertAgree, js, randomF32, wasm } from "./parity.js";
 // [label, NC, H, W, KH, KW, SH, SW, PH, PW, OH, OW] (OH/OW as the op computes them)
 const CASES: [string, PoolGeometry][] = [
   ["LeNet 2x2 stride 2", { NC: 12, H: 28, W: 28, KH: 2, KW: 2, SH: 2, SW: 2, PH: 0, PW: 0, OH: 14, OW: 14 }],
+  // The 2x2 fast path's tails: an odd number of outputs per row, and a last row and column in no window.
+  ["2x2 stride 2 on 11x13", { NC: 7, H: 11, W: 13, KH: 2, KW: 2, SH: 2, SW: 2, PH: 0, PW: 0, OH: 5, OW: 6 }],
+  ["2x2 stride 2 on 10x10 (LeNet's second pooling)", { NC: 3, H: 10, W: 10, KH: 2, KW: 2, SH: 2, SW: 2, PH: 0, PW: 0, OH: 5, OW: 5 }],
   ["3x3 stride 2 padding 1, odd sizes", { NC: 5, H: 7, W: 5, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1, OH: 4, OW: 3 }],
   ["ceil mode window past the input", { NC: 3, H: 5, W: 5, KH: 2, KW: 2, SH: 2, SW: 2, PH: 0, PW: 0, OH: 3, OW: 3 }],
   ["3x2 stride [1, 3] padding [1, 1]", { NC: 17, H: 3, W: 7, KH: 3, KW: 2, SH: 1, SW: 3, PH: 1, PW: 1, OH: 3, OW: 3 }],
