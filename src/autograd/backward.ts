@@ -33,8 +33,9 @@ export function runBackward(root: Tensor, gradient?: Tensor, options: BackwardOp
 
   const order = topologicalOrder(root);
   const grads = new Map<Tensor, Storage>([[root, seed]]);
-  // Large gradient arrays allocated during this backward: once consumed they are dead (nothing
-  // outside the engine ever sees them), so they go back to the storage pool (core/pool.ts).
+  // Gradient arrays allocated during this backward: once consumed they are dead (nothing outside
+  // the engine ever sees them), so the large ones go back to the storage pool (core/pool.ts), and
+  // a leaf's first .grad can be one of them instead of a copy.
   // NOTE: identity, not .buffer, tells arrays apart: reading .buffer of a small typed array makes
   // V8 move it off its heap (microseconds, which doubled a batch-1 logistic-regression step).
   const temporaries = new Set<Storage>();

@@ -1,7 +1,7 @@
 // Storage types. Tensors are float32 by default; float64 exists so that gradient checks by
 // finite differences are accurate (the reference kernels are generic over both).
 
-import { POOL_MIN_LENGTH, takePooled } from "./pool.js";
+import { takePooled } from "./pool.js";
 
 export type DType = "float32" | "float64";
 export type Storage = Float32Array | Float64Array;
@@ -9,14 +9,14 @@ export type Storage = Float32Array | Float64Array;
 /** A zeroed array of n elements (a recycled one when the pool has that length). */
 export function alloc(dtype: DType, n: number): Storage {
   const a = takePooled(dtype, n) ?? (dtype === "float64" ? new Float64Array(n) : new Float32Array(n));
-  if (tracker && n >= POOL_MIN_LENGTH) tracker.add(a);
+  if (tracker) tracker.add(a);
   return a;
 }
 
-/** While set, alloc() records the large arrays it hands out (see autograd/backward.ts). */
+/** While set, alloc() records the arrays it hands out (see autograd/backward.ts). */
 let tracker: Set<Storage> | null = null;
 
-/** Runs fn with alloc() recording its large arrays in `into`. */
+/** Runs fn with alloc() recording its arrays in `into`. */
 export function trackAllocations<T>(into: Set<Storage>, fn: () => T): T {
   const outer = tracker;
   tracker = into;
