@@ -7,7 +7,7 @@
 // the environment variable TORCHLET_BACKEND overrides it.
 
 import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward } from "./ref/conv2d.js";
-import { tanhBackward, tanhForward } from "./ref/elementwise.js";
+import { reluBackward, reluForward, tanhBackward, tanhForward } from "./ref/elementwise.js";
 import { gemm } from "./ref/gemm.js";
 import { col2im, im2col } from "./ref/im2col.js";
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from "./ref/pool.js";
@@ -31,6 +31,8 @@ export interface Kernels {
   maxPool2dBackward: typeof maxPool2dBackward;
   tanhForward: typeof tanhForward;
   tanhBackward: typeof tanhBackward;
+  reluForward: typeof reluForward;
+  reluBackward: typeof reluBackward;
 }
 
 export const refKernels: Kernels = {
@@ -47,6 +49,8 @@ export const refKernels: Kernels = {
   maxPool2dBackward,
   tanhForward,
   tanhBackward,
+  reluForward,
+  reluBackward,
 };
 
 export type BackendName = "js" | "wasm";

@@ -42,7 +42,12 @@ const unaryDefs = {
     kernel: (x, y) => kernels.tanhForward(x, y),
     gradKernel: (_x, y, dy, dx) => kernels.tanhBackward(y, dy, dx),
   },
-  relu: { f: (x) => (x > 0 ? x : 0), df: (x, _y, g) => (x > 0 ? g : 0) },
+  relu: {
+    f: (x) => (x > 0 ? x : 0),
+    df: (x, _y, g) => (x > 0 ? g : 0),
+    kernel: (x, y) => kernels.reluForward(x, y),
+    gradKernel: (x, _y, dy, dx) => kernels.reluBackward(x, dy, dx),
+  },
   logsigmoid: { f: logsigmoidScalar, df: (x, _y, g) => g * sigmoidScalar(-x) },
 } satisfies Record<string, UnaryDef>;
 

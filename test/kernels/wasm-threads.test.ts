@@ -231,6 +231,21 @@ test("threaded wasm tanh: same bits for 1 and 2 threads; forward = Math.tanh wit
   assertThreaded("tanh n=300001", 300_001, VALUES_PER_THREAD);
 });
 
+test("threaded wasm ReLU: same bits for 1 and 2 threads and as js, forward and backward, NaN and -0 included", () => {
+  const g = new Generator(25);
+  for (const n of [65, 1001, 300_001]) {
+    const x = randomF32(n, g);
+    [x[0], x[1], x[2], x[3], x[4]] = [NaN, -0, 0, Infinity, -Infinity];
+    const fresh = () => [garbage(n)];
+    const [[y], [yRef]] = wasmAndJs(`relu forward n=${n}`, fresh, (k, [out]) => k.reluForward(x, out));
+    assertSameBits(`relu forward n=${n} vs js`, y, yRef);
+    const dy = randomF32(n, g);
+    const [[dx], [dxRef]] = wasmAndJs(`relu backward n=${n}`, fresh, (k, [out]) => k.reluBackward(x, dy, out));
+    assertSameBits(`relu backward n=${n} vs js`, dx, dxRef);
+  }
+  assertThreaded("relu n=300001", 300_001, VALUES_PER_THREAD);
+});
+
 test("setNumThreads rejects non-integers and values outside 1..16, naming itself and the value", () => {
   const before = torch.getNumThreads();
   try {

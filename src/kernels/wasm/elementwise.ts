@@ -1,9 +1,9 @@
-// tanh through the WebAssembly module (forward: a SIMD rational approximation within 4 float32
-// ulp; backward: the reference's float64 arithmetic, bit-identical); float64 goes to the
+// tanh and ReLU through the WebAssembly module (tanh forward: a SIMD rational approximation within
+// 4 float32 ulp; tanh backward and ReLU: bit-identical to the references); float64 goes to the
 // references. Threads take blocks of the values.
 
 import type { Storage } from "../../core/dtype.js";
-import { tanhBackward as refTanhBackward, tanhForward as refTanh } from "../ref/elementwise.js";
+import * as ref from "../ref/elementwise.js";
 import { partCount, ranges, type WasmContext } from "./context.js";
 
 /** Below this many values the copies cost more than the JavaScript loop. */
@@ -14,7 +14,7 @@ const VALUES_PER_THREAD = 1 << 16;
 export function makeElementwiseKernels(ctx: WasmContext) {
   const { arena } = ctx;
   /** Copies `inputs` in, runs `fn` over blocks of 4-aligned ranges, copies the output out. */
-  const map = (fn: "tanhForward" | "tanhBackward", inputs: Float32Array[], out: Float32Array) => {
+  const map = (fn: "tanhForward" | "tanhBackward" | "reluForward" | "reluBackward", inputs: Float32Array[], out: Float32Array) => {
     const n = out.length;
     const threads = ctx.threads(n, VALUES_PER_THREAD);
     arena.reset();
@@ -22,14 +22,25 @@ export function makeElementwiseKernels(ctx: WasmContext) {
     ctx.run(fn, ranges(n, partCount(threads, n, VALUES_PER_THREAD / 4), 4).map(([i0, i1]) => [...ptrs.map((p) => p + 4 * i0), i1 - i0]));
     arena.get(ptrs[ptrs.length - 1], n, out, 0);
   };
+  /** Float32 and long enough for the copies to pay. */
+  const worth = (...xs: Storage[]): boolean => xs.every((s) => s instanceof Float32Array) && xs[0].length >= MIN_WASM;
+  const F = (s: Storage) => s as Float32Array;
   return {
     tanhForward(x: Storage, y: Storage): void {
-      if (!(x instanceof Float32Array && y instanceof Float32Array) || x.length < MIN_WASM) return refTanh(x, y);
-      map("tanhForward", [x], y);
+      if (!worth(x, y)) return ref.tanhForward(x, y);
+      map("tanhForward", [F(x)], F(y));
     },
     tanhBackward(y: Storage, dy: Storage, dx: Storage): void {
-      if (!(y instanceof Float32Array && dy instanceof Float32Array && dx instanceof Float32Array) || y.length < MIN_WASM) return refTanhBackward(y, dy, dx);
-      map("tanhBackward", [y, dy], dx);
+      if (!worth(y, dy, dx)) return ref.tanhBackward(y, dy, dx);
+      map("tanhBackward", [F(y), F(dy)], F(dx));
+    },
+    reluForward(x: Storage, y: Storage): void {
+      if (!worth(x, y)) return ref.reluForward(x, y);
+      map("reluForward", [F(x)], F(y));
+    },
+    reluBackward(x: Storage, dy: Storage, dx: Storage): void {
+      if (!worth(x, dy, dx)) return ref.reluBackward(x, dy, dx);
+      map("reluBackward", [F(x), F(dy)], F(dx));
     },
   };
 }

@@ -39,6 +39,8 @@ export interface WasmExports {
   conv2dBackwardBias(dy: number, db: number, N: number, OC: number, P: number, o0: number, o1: number): void;
   tanhForward(x: number, y: number, n: number): void;
   tanhBackward(y: number, dy: number, dx: number, n: number): void;
+  reluForward(x: number, y: number, n: number): void;
+  reluBackward(x: number, dy: number, dx: number, n: number): void;
   avgPool2dForward(geo: number, x: number, y: number, includePad: number): void;
   avgPool2dBackward(geo: number, dy: number, dx: number, includePad: number): void;
   maxPool2dForward(geo: number, x: number, y: number, argmax: number): void;
@@ -55,7 +57,7 @@ export interface LoadedWasm {
 /** The names of the exported kernel functions, in a fixed order (workers are told an index). */
 export const KERNEL_NAMES = [
   "gemm", "im2col", "col2im", "conv2dForward", "conv2dBackwardInput", "conv2dBackwardWeight", "conv2dBackwardBias",
-  "tanhForward", "tanhBackward", "avgPool2dForward", "avgPool2dBackward", "maxPool2dForward", "maxPool2dBackward",
+  "tanhForward", "tanhBackward", "reluForward", "reluBackward", "avgPool2dForward", "avgPool2dBackward", "maxPool2dForward", "maxPool2dBackward",
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 

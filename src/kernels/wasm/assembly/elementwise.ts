@@ -61,3 +61,25 @@ export function tanhBackward(y: usize, dy: usize, dx: usize, n: i32): void {
     dx += 16;
   }
 }
+
+/** y[i] = x[i] > 0 ? x[i] : 0 for i < n (NaN and -0 give +0, as the reference). */
+export function reluForward(x: usize, y: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  for (let i = 0; i < n; i += 4) {
+    const v = v128.load(x);
+    v128.store(y, v128.and(v, f32x4.gt(v, zero)));
+    x += 16;
+    y += 16;
+  }
+}
+
+/** dx[i] = x[i] > 0 ? dy[i] : 0 for i < n. */
+export function reluBackward(x: usize, dy: usize, dx: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  for (let i = 0; i < n; i += 4) {
+    v128.store(dx, v128.and(v128.load(dy), f32x4.gt(v128.load(x), zero)));
+    x += 16;
+    dy += 16;
+    dx += 16;
+  }
+}

@@ -6,5 +6,5 @@ export { dataBase, scratchBytes, setScratch } from "./scratch";
 export { gemm } from "./gemm";
 export { im2col, col2im } from "./im2col-exports";
 export { conv2dForward, conv2dBackwardInput, conv2dBackwardWeight, conv2dBackwardBias } from "./conv2d";
-export { tanhForward, tanhBackward } from "./elementwise";
+export { tanhForward, tanhBackward, reluForward, reluBackward } from "./elementwise";
 export { avgPool2dForward, avgPool2dBackward, maxPool2dForward, maxPool2dBackward } from "./pool";
