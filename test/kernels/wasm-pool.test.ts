@@ -69,3 +69,18 @@ test("wasm tanh = Math.tanh within 4 float32 ulp, saturates, propagates NaN; odd
   assert.deepEqual(Array.from(y.subarray(1, 4)), [1, -1, 0]);
   assertAgree("tanh(1e-30)", [y[4] * 1e30], [1], 5e-7);
 });
+
+test("wasm max pooling 2x2 (the fast path) breaks ties and -Infinity windows as the reference: the first of equal values", () => {
+  const g: PoolGeometry = { NC: 2, H: 4, W: 10, KH: 2, KW: 2, SH: 2, SW: 2, PH: 0, PW: 0, OH: 2, OW: 5 };
+  const x = new Float32Array(g.NC * g.H * g.W).fill(1); // every window a four-way tie
+  for (let i = 0; i < g.W; i++) x[g.H * g.W + i] = x[g.H * g.W + g.W + i] = -Infinity; // plane 1, first window row
+  x[3] = 2; // one window with a later, strictly greater value
+  const ny = g.NC * g.OH * g.OW;
+  const [yw, yj, aw, aj] = [new Float32Array(ny), new Float32Array(ny), new Int32Array(ny), new Int32Array(ny)];
+  wasm.maxPool2dForward(g, x, yw, aw);
+  js.maxPool2dForward(g, x, yj, aj);
+  assert.deepEqual(aw, aj);
+  assert.deepEqual(yw, yj);
+  assert.equal(aw[0], 0, "a tie keeps the first position");
+  assert.equal(aw[1], 3, "a later greater value wins");
+});

@@ -67,6 +67,7 @@ export function avgPool2dBackward(geo: usize, dy: usize, dx: usize, includePad: 
 /** y = window maxima (NaN wins), argmax = their index within the plane (i32). */
 export function maxPool2dForward(geo: usize, x: usize, y: usize, argmax: usize): void {
   const g = changetype<Geometry>(geo);
+  if (whole2x2(g)) return max2x2Forward(g, x, y, argmax);
   for (let p = 0; p < g.N; p++) {
     const plane = at(x, p * g.H * g.W);
     for (let oh = 0; oh < g.OH; oh++)
@@ -160,6 +161,60 @@ function avg2x2Backward(g: Geometry, dy: usize, dx: usize): void {
         store<f32>(r0 + o + 4, v);
         store<f32>(r1 + o, v);
         store<f32>(r1 + o + 4, v);
+      }
+    }
+}
+
+/** Lanes where candidate c replaces the best so far: greater, or NaN. */
+// @ts-ignore: decorator
+@inline function wins(c: v128, best: v128): v128 {
+  return v128.or(f32x4.gt(c, best), f32x4.ne(c, c));
+}
+
+/** Max pooling over whole 2x2 windows, four outputs at a time, with the general loop's rule:
+ *  candidates in the order x00, x01, x10, x11; a later one wins when greater or NaN. */
+function max2x2Forward(g: Geometry, x: usize, y: usize, argmax: usize): void {
+  const W = g.W;
+  const lanes = i32x4(0, 2, 4, 6);
+  for (let p = 0; p < g.N; p++)
+    for (let oh = 0; oh < g.OH; oh++) {
+      const r0 = at(x, (p * g.H + 2 * oh) * W), r1 = r0 + (<usize>W << 2);
+      const o = (p * g.OH + oh) * g.OW;
+      let ow = 0;
+      for (; ow + 4 <= g.OW; ow += 4) {
+        const a0 = v128.load(r0 + (<usize>ow << 3)), a1 = v128.load(r0 + (<usize>ow << 3), 16);
+        const b0 = v128.load(r1 + (<usize>ow << 3)), b1 = v128.load(r1 + (<usize>ow << 3), 16);
+        const pos = i32x4.add(i32x4.splat(2 * oh * W + 2 * ow), lanes);
+        let best = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+        let idx = pos;
+        let c = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+        let m = wins(c, best);
+        best = v128.bitselect(c, best, m);
+        idx = v128.bitselect(i32x4.add(pos, i32x4.splat(1)), idx, m);
+        c = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+        m = wins(c, best);
+        best = v128.bitselect(c, best, m);
+        idx = v128.bitselect(i32x4.add(pos, i32x4.splat(W)), idx, m);
+        c = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+        m = wins(c, best);
+        best = v128.bitselect(c, best, m);
+        idx = v128.bitselect(i32x4.add(pos, i32x4.splat(W + 1)), idx, m);
+        v128.store(at(y, o + ow), best);
+        v128.store(at(argmax, o + ow), idx);
+      }
+      for (; ow < g.OW; ow++) {
+        const base = 2 * oh * W + 2 * ow;
+        let best = load<f32>(at(x, p * g.H * W + base)), bestAt = base;
+        for (let k = 1; k < 4; k++) {
+          const q = base + (k >> 1) * W + (k & 1);
+          const v = load<f32>(at(x, p * g.H * W + q));
+          if (v > best || v != v) {
+            best = v;
+            bestAt = q;
+          }
+        }
+        store<f32>(at(y, o + ow), best);
+        store<i32>(at(argmax, o + ow), bestAt);
       }
     }
 }
