@@ -28,7 +28,7 @@ export class Arena {
    * a call's reset(), and threadsNow() never starts one).
    */
   reserve(bytes: number): number {
-    this.base = (this.base + 63) & ~63;
+    this.base = alignUp(this.base, 64);
     const at = this.base;
     this.top = this.base = at + bytes;
     this.alloc(0);
@@ -38,10 +38,19 @@ export class Arena {
   /** Room for n float32 values; returns its byte address. */
   alloc(n: number): number {
     const at = this.top;
-    this.top = (at + n * 4 + 15) & ~15;
+    this.top = alignUp(at + n * 4, 16);
     const have = this.wasm.memory.buffer.byteLength;
     if (this.top > have) {
-      this.wasm.memory.grow(Math.ceil((this.top - have) / 65536));
+      try {
+        this.wasm.memory.grow(Math.ceil((this.top - have) / 65536));
+      } catch {
+        const need = Math.ceil(this.top / 2 ** 20);
+        this.top = at;
+        throw new RangeError(
+          `wasm kernels: this call needs ${need} MiB of WebAssembly memory (operands and scratch), more than it can grow to ` +
+            `(4 GiB, less what this machine allows); use a smaller batch, or torch.setBackend("js")`,
+        );
+      }
       this.f32 = new Float32Array(this.wasm.memory.buffer);
     }
     return at;
@@ -50,12 +59,18 @@ export class Arena {
   /** Copies src[offset, offset+n) in; returns its byte address. */
   put(src: Float32Array, offset: number, n: number): number {
     const at = this.alloc(n);
-    this.f32.set(src.subarray(offset, offset + n), at >> 2);
+    this.f32.set(src.subarray(offset, offset + n), at / 4);
     return at;
   }
 
   /** Copies n values at byte address `at` out to dst[offset...]. */
   get(at: number, n: number, dst: Float32Array, offset: number): void {
-    dst.set(this.f32.subarray(at >> 2, (at >> 2) + n), offset);
+    dst.set(this.f32.subarray(at / 4, at / 4 + n), offset);
   }
+}
+
+/** x rounded up to a multiple of `to` (a power of two). NOTE: no bitwise operators: addresses
+ *  reach 4 GiB, past the int32 range that JavaScript's bitwise operators work in. */
+function alignUp(x: number, to: number): number {
+  return Math.ceil(x / to) * to;
 }
