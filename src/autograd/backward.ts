@@ -76,7 +76,8 @@ export function runBackward(root: Tensor, gradient?: Tensor, options: BackwardOp
             grads.set(input, kept);
           } else {
             for (let k = 0; k < prev.length; k++) prev[k] += dx[k];
-            if (dx !== dy && dx !== prev && !held.has(dx) && temporaries.delete(dx)) recycle(dx);
+            // Not dy (this node's other inputs still read it), not an array still held in grads.
+            if (dx !== dy && !held.has(dx) && temporaries.delete(dx)) recycle(dx);
           }
         });
         if (!handedOn && temporaries.delete(dy)) recycle(dy);

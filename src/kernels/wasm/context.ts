@@ -2,7 +2,7 @@
 // the thread pool (threads build only), with the rule for how many threads a call gets.
 
 import { Arena } from "./arena.js";
-import type { KernelName, LoadedWasm, WasmExports } from "./load.js";
+import type { KernelName, KernelTable, LoadedWasm, WasmExports } from "./load.js";
 import { MAX_THREADS, ThreadPool } from "./threads.js";
 
 /** The threads a call may use (setNumThreads); the default is one per core. */
@@ -34,7 +34,7 @@ export class WasmContext {
     const wasm = (this.wasm = loaded.exports);
     this.arena = new Arena(wasm);
     const t = loaded.threads;
-    this.pool = t ? new ThreadPool(t.module, t.memory, wasm as unknown as Record<KernelName, (...args: number[]) => void>, () => this.arena.reserve(wasm.scratchBytes())) : null;
+    this.pool = t ? new ThreadPool(t.module, t.memory, wasm as unknown as KernelTable, () => this.arena.reserve(wasm.scratchBytes())) : null;
   }
 
   /**
@@ -45,8 +45,7 @@ export class WasmContext {
    */
   threads(work: number, perThread: number): number {
     const want = Math.min(requestedThreads, Math.floor(work / perThread));
-    if (want <= 1 || !this.pool) return 1;
-    return this.pool.prepare(want);
+    return want <= 1 || !this.pool ? 1 : this.pool.prepare(want);
   }
 
   /** As threads(), but only with the workers already started (safe while the arena is in use). */
@@ -63,18 +62,12 @@ export class WasmContext {
 }
 
 /**
- * How many parts to cut a call into for `threads` threads: one per thread, fewer where a part
- * would have less than `minPerPart` units. Threads claim parts as they go (threads.ts), so a
- * worker that wakes late leaves its part to a thread that is free.
- * NOTE: more parts per thread (4) measured slower, for training and GEMM alike (LeNet-5 full
- * C3 with 2 threads ~5,500 against ~6,300 img/s; GEMM 1024^3 ~62 against ~69 GFLOP/s): each
- * part repacks its GEMM operands, and a spinning worker starts within microseconds anyway.
+ * [0, total) in at most `parts` consecutive ranges of near-equal size, boundaries on multiples of
+ * `align`: a call's parts, one per thread (threads claim them as they go, see threads.ts).
+ * NOTE: more parts than threads (4 per thread) measured slower, for training and GEMM alike
+ * (LeNet-5 full C3 with 2 threads ~5,500 against ~6,300 img/s; GEMM 1024^3 ~62 against ~69
+ * GFLOP/s): each part repacks its GEMM operands, and a spinning worker starts at once anyway.
  */
-export function partCount(threads: number, total: number, minPerPart: number): number {
-  return Math.max(1, Math.min(threads, Math.floor(total / minPerPart)));
-}
-
-/** [0, total) in at most `parts` consecutive ranges of near-equal size, boundaries on multiples of `align`. */
 export function ranges(total: number, parts: number, align = 1): [number, number][] {
   const units = Math.ceil(total / align);
   const n = Math.max(1, Math.min(parts, units));

@@ -9,7 +9,7 @@ import type { Storage } from "../../core/dtype.js";
 import * as ref from "../ref/conv2d.js";
 import type { Conv2dDims } from "../ref/conv2d.js";
 import { col2im as refCol2im, im2col as refIm2col, type ConvGeometry } from "../ref/im2col.js";
-import { partCount, ranges, type WasmContext } from "./context.js";
+import { ranges, type WasmContext } from "./context.js";
 import { putGeometry } from "./geometry.js";
 
 /** Multiply-adds per thread below which another thread costs more than it saves. */
@@ -49,7 +49,7 @@ export function makeConvKernels(ctx: WasmContext) {
    * an operand to its first image, and its own scratch; `make` lists the arguments.
    */
   const byImages = (d: Conv2dDims, threads: number, make: (geo: number, at: (addr: number, perImage: number) => number, scratch: number[]) => number[]) =>
-    ranges(d.N, partCount(threads, d.N, 1)).map(([n0, n1]) => {
+    ranges(d.N, threads).map(([n0, n1]) => {
       const mine = { ...d, N: n1 - n0 };
       return make(putGeometry(arena, mine), (addr, perImage) => addr + 4 * n0 * perImage, scratch(mine, chunkOf(mine), KK(d)));
     });

@@ -4,7 +4,7 @@
 
 import type { Storage } from "../../core/dtype.js";
 import * as ref from "../ref/elementwise.js";
-import { partCount, ranges, type WasmContext } from "./context.js";
+import { ranges, type WasmContext } from "./context.js";
 
 /** Below this many values the copies cost more than the JavaScript loop. */
 const MIN_WASM = 64;
@@ -19,7 +19,7 @@ export function makeElementwiseKernels(ctx: WasmContext) {
     const threads = ctx.threads(n, VALUES_PER_THREAD);
     arena.reset();
     const ptrs = [...inputs.map((a) => arena.put(a, 0, n)), arena.alloc(n)];
-    ctx.run(fn, ranges(n, partCount(threads, n, VALUES_PER_THREAD / 4), 4).map(([i0, i1]) => [...ptrs.map((p) => p + 4 * i0), i1 - i0]));
+    ctx.run(fn, ranges(n, threads, 4).map(([i0, i1]) => [...ptrs.map((p) => p + 4 * i0), i1 - i0]));
     arena.get(ptrs[ptrs.length - 1], n, out, 0);
   };
   /** Float32 and long enough for the copies to pay. */

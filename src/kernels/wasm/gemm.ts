@@ -4,7 +4,7 @@
 // the same order either way, so any thread count gives the same bits.
 
 import { gemm as refGemm, type GemmArgs } from "../ref/gemm.js";
-import { partCount, ranges, type WasmContext } from "./context.js";
+import { ranges, type WasmContext } from "./context.js";
 
 /** Multiply-adds per thread below which another thread costs more than it saves. */
 export const GEMM_WORK_PER_THREAD = 1 << 18;
@@ -29,10 +29,10 @@ export function makeGemm(ctx: WasmContext): (args: GemmArgs) => void {
       b + 4 * j0 * (transB ? ldb : 1), ldb,
       c + 4 * (i0 * N + j0), N, acc,
     ];
-    // Blocks of at least 64 columns (or 16 rows) keep the micro-kernel's panels full.
+    // Column blocks (of at least 32, on 8-column panel edges) where C is wide enough, else rows.
     const parts = N >= 32 * threads
-      ? ranges(N, partCount(threads, N, 64), 8).map(([j0, j1]) => part(0, M, j0, j1))
-      : ranges(M, partCount(threads, M, 16)).map(([i0, i1]) => part(i0, i1, 0, N));
+      ? ranges(N, threads, 8).map(([j0, j1]) => part(0, M, j0, j1))
+      : ranges(M, threads).map(([i0, i1]) => part(i0, i1, 0, N));
     ctx.run("gemm", parts);
     arena.get(c, M * N, C, co);
   };

@@ -60,6 +60,8 @@ export const KERNEL_NAMES = [
   "tanhForward", "tanhBackward", "reluForward", "reluBackward", "avgPool2dForward", "avgPool2dBackward", "maxPool2dForward", "maxPool2dBackward",
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
+/** An instance's kernel exports by name, as the thread pool calls them. */
+export type KernelTable = Record<KernelName, (...args: number[]) => void>;
 
 /** The .wasm files sit next to this file's compiled JavaScript (scripts/build-wasm.mjs puts them there). */
 export function readModuleBytes(file = "kernels.wasm"): Uint8Array {
@@ -78,19 +80,15 @@ export function readModuleBytes(file = "kernels.wasm"): Uint8Array {
 export function loadWasm(): LoadedWasm | Error {
   const wa = (globalThis as unknown as { WebAssembly?: WebAssemblyApi }).WebAssembly;
   if (wa && typeof SharedArrayBuffer === "function") {
-    const threaded = instantiateWasmModule(compile(wa, () => readModuleBytes("kernels-threads.wasm")), { shared: true });
-    if (!(threaded instanceof Error)) return threaded;
+    try {
+      const threaded = instantiateWasmModule(new wa.Module(readModuleBytes("kernels-threads.wasm")), { shared: true });
+      if (!(threaded instanceof Error)) return threaded;
+    } catch {
+      // No threads build here: the single-thread one below.
+    }
   }
   const single = instantiateWasm((w) => new w.Module(readModuleBytes("kernels.wasm")));
   return single instanceof Error ? single : { exports: single };
-}
-
-function compile(wa: WebAssemblyApi, bytes: () => Uint8Array): object | Error {
-  try {
-    return new wa.Module(bytes());
-  } catch (e) {
-    return e instanceof Error ? e : new Error(String(e));
-  }
 }
 
 /** An instance of the threads build over `memory` (also what each worker thread makes). */
@@ -104,8 +102,7 @@ export function instantiateShared(module: object, memory: WasmMemory): WasmExpor
  * or with `shared` kernels-threads.wasm over a new shared memory (which needs SharedArrayBuffer:
  * in a browser, a cross-origin isolated page).
  */
-export function instantiateWasmModule(module: object | Error, options: { shared?: boolean } = {}): LoadedWasm | Error {
-  if (module instanceof Error) return module;
+export function instantiateWasmModule(module: object, options: { shared?: boolean } = {}): LoadedWasm | Error {
   if (!options.shared) {
     const exports = instantiateWasm(() => module);
     return exports instanceof Error ? exports : { exports };

@@ -5,7 +5,7 @@
 import type { Storage } from "../../core/dtype.js";
 import * as ref from "../ref/pool.js";
 import type { PoolGeometry } from "../ref/pool.js";
-import { partCount, ranges, type WasmContext } from "./context.js";
+import { ranges, type WasmContext } from "./context.js";
 import { putGeometry } from "./geometry.js";
 import type { KernelName } from "./load.js";
 
@@ -22,7 +22,7 @@ export function makePoolKernels(ctx: WasmContext) {
     const threads = ctx.threads(g.NC * g.H * g.W, POOL_WORK_PER_THREAD);
     arena.reset();
     const ops = place();
-    const parts = ranges(g.NC, partCount(threads, g.NC, 1)).map(([p0, p1]) => {
+    const parts = ranges(g.NC, threads).map(([p0, p1]) => {
       const geo = putGeometry(arena, { ...g, C: 1, DH: 1, DW: 1, N: p1 - p0, OC: 1, groups: 1 });
       return [geo, ...ops.map(([addr, perPlane]) => addr + 4 * p0 * perPlane), ...extra];
     });

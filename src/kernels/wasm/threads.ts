@@ -14,7 +14,7 @@
 // In a browser (a cross-origin isolated page: shared memory needs it) the workers are module
 // Web Workers, and the page's main thread, which may not block, spins while it waits.
 
-import { KERNEL_NAMES, type KernelName, type WasmMemory } from "./load.js";
+import { KERNEL_NAMES, type KernelName, type KernelTable, type WasmMemory } from "./load.js";
 
 // The control block (Int32Array). A call's parts sit in the PARTS area; every thread, the caller
 // included, claims the next unclaimed one (Atomics.add on NEXT) until none is left, so a worker
@@ -31,8 +31,8 @@ const SEQ = 0; // bumped by the caller to wake worker t for a call
 const READY = 1; // set by the worker once its instance exists
 const PART_SIZE = 32; // a part: its argument count, then the arguments
 /** The most parts a call may have, and the most arguments a part. */
-export const MAX_PARTS = 64;
-export const MAX_ARGS = PART_SIZE - 1;
+const MAX_PARTS = 64;
+const MAX_ARGS = PART_SIZE - 1;
 
 /** The most threads a pool runs (the calling thread and MAX_THREADS - 1 workers). */
 export const MAX_THREADS = 16;
@@ -107,7 +107,7 @@ export class ThreadPool {
   constructor(
     private readonly module: object,
     private readonly memory: WasmMemory,
-    private readonly local: Record<KernelName, (...args: number[]) => void>,
+    private readonly local: KernelTable,
     private readonly reserveScratch: () => number,
   ) {
     this.control = new Int32Array(new SharedArrayBuffer(4 * partsBase() + 4 * PART_SIZE * MAX_PARTS));
@@ -145,6 +145,7 @@ export class ThreadPool {
     const helpers = Math.min(parts.length, this.size) - 1;
     const c = this.control;
     parts.forEach((args, i) => {
+      if (args.length > MAX_ARGS) throw new RangeError(`wasm kernels: ${fn} has ${args.length} arguments, at most ${MAX_ARGS}`);
       const at = partsBase() + i * PART_SIZE;
       c[at] = args.length;
       for (let k = 0; k < args.length; k++) c[at + 1 + k] = args[k];
@@ -180,7 +181,7 @@ function partsBase(): number {
 }
 
 /** Claims and runs parts of the current call until none is left. */
-function runClaimedParts(c: Int32Array, local: Record<KernelName, (...args: number[]) => void>): void {
+function runClaimedParts(c: Int32Array, local: KernelTable): void {
   const kernel = local[KERNEL_NAMES[c[FN]]];
   const count = c[COUNT];
   for (let i = Atomics.add(c, NEXT, 1); i < count; i = Atomics.add(c, NEXT, 1)) {
@@ -190,7 +191,7 @@ function runClaimedParts(c: Int32Array, local: Record<KernelName, (...args: numb
 }
 
 /** The worker side: one instance over the shared memory, then parts until the process ends. */
-export function serveParts(data: WorkerData, local: Record<KernelName, (...args: number[]) => void>): never {
+export function serveParts(data: WorkerData, local: KernelTable): never {
   const c = new Int32Array(data.control);
   const s = data.slot;
   Atomics.store(c, s + READY, 1);

@@ -2,14 +2,14 @@
 // the shared memory, points its GEMM scratch at its own region, and serves kernel parts.
 // Node passes the data as workerData, a browser as the first message.
 
-import { instantiateShared, type KernelName } from "./load.js";
+import { instantiateShared, type KernelTable } from "./load.js";
 import { serveParts, type WorkerData } from "./threads.js";
 
 function start(data: WorkerData): void {
   const exports = instantiateShared(data.module, data.memory);
   if (exports instanceof Error) throw exports; // never ready: the pool keeps its parts on the caller
   exports.setScratch(data.scratch);
-  serveParts(data, exports as unknown as Record<KernelName, (...args: number[]) => void>);
+  serveParts(data, exports as unknown as KernelTable);
 }
 
 const g = globalThis as {
