@@ -9,9 +9,20 @@ export function tanhForward(x: Storage, y: Storage): void {
   for (let i = 0; i < x.length; i++) y[i] = Math.tanh(x[i]);
 }
 
-/** dx[i] = dy[i] * (1 - y[i]^2), the gradient of tanh from its output. */
+/**
+ * dx[i] = dy[i] * (1 - y[i]^2), the gradient of tanh from its output, in the storage's precision:
+ * float32 rounds after each operation, as PyTorch's float kernel does (and the WebAssembly one).
+ * NOTE: an operation on float32 values done in float64 and then rounded to float32 is the
+ * correctly rounded float32 result (53 >= 2 * 24 + 2 bits), so Math.fround after each step
+ * reproduces float32 arithmetic exactly.
+ */
 export function tanhBackward(y: Storage, dy: Storage, dx: Storage): void {
-  for (let i = 0; i < y.length; i++) dx[i] = dy[i] * (1 - y[i] * y[i]);
+  if (dx instanceof Float64Array) {
+    for (let i = 0; i < y.length; i++) dx[i] = dy[i] * (1 - y[i] * y[i]);
+    return;
+  }
+  const f = Math.fround;
+  for (let i = 0; i < y.length; i++) dx[i] = dy[i] * f(1 - f(y[i] * y[i]));
 }
 
 /** y[i] = x[i] > 0 ? x[i] : 0 (NaN gives 0, as the op's scalar formula). */

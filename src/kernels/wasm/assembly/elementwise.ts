@@ -2,7 +2,7 @@
 // LeNet-5 applies it to ~800,000 values per batch of 100).
 // NOTE: tanh is Eigen's float rational approximation (odd degree-13 over even degree-6 on
 // x clamped to +-7.905, where tanh rounds to +-1 in float32): within 4 ulp of the exact value,
-// NaN propagates through f32x4.min/max. n is rounded up to a multiple of 4: the caller's
+// NaN propagates through the clamp. n is rounded up to a multiple of 4: the caller's
 // buffers must have room for that (the loader's arena aligns every region to 16 bytes).
 
 const A1: f32 = 4.89352455891786e-3;
@@ -23,39 +23,52 @@ const CLAMP: f32 = 7.90531110763549805;
   return f32x4.add(f32x4.mul(a, b), f32x4.splat(c));
 }
 
+// @ts-ignore: decorator
+@inline function tanh4(x: v128): v128 {
+  // NOTE: pmin/pmax (one instruction each) rather than min/max (a long NaN- and zero-sign-exact
+  // sequence on x64: the loop ran 2.6x slower); with x first, pmin(x, c) = c < x ? c : x keeps NaN.
+  const v = f32x4.pmax(f32x4.pmin(x, f32x4.splat(CLAMP)), f32x4.splat(-CLAMP));
+  const v2 = f32x4.mul(v, v);
+  let p = madd(f32x4.splat(A13), v2, A11);
+  p = madd(p, v2, A9);
+  p = madd(p, v2, A7);
+  p = madd(p, v2, A5);
+  p = madd(p, v2, A3);
+  p = madd(p, v2, A1);
+  p = f32x4.mul(p, v);
+  let q = madd(f32x4.splat(B6), v2, B4);
+  q = madd(q, v2, B2);
+  q = madd(q, v2, B0);
+  return f32x4.div(p, q);
+}
+
 /** y[i] = tanh(x[i]) for i < n. */
 export function tanhForward(x: usize, y: usize, n: i32): void {
-  const hi = f32x4.splat(CLAMP);
-  const lo = f32x4.splat(-CLAMP);
-  for (let i = 0; i < n; i += 4) {
-    const v = f32x4.max(lo, f32x4.min(hi, v128.load(x)));
-    const v2 = f32x4.mul(v, v);
-    let p = madd(f32x4.splat(A13), v2, A11);
-    p = madd(p, v2, A9);
-    p = madd(p, v2, A7);
-    p = madd(p, v2, A5);
-    p = madd(p, v2, A3);
-    p = madd(p, v2, A1);
-    p = f32x4.mul(p, v);
-    let q = madd(f32x4.splat(B6), v2, B4);
-    q = madd(q, v2, B2);
-    q = madd(q, v2, B0);
-    v128.store(y, f32x4.div(p, q));
+  // NOTE: four vectors per pass: each vector's polynomial is a chain of dependent multiply-adds,
+  // and independent chains side by side keep the pipes busy (0.81 -> 0.60 ms for 470,400 values).
+  let i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const a = tanh4(v128.load(x)), b = tanh4(v128.load(x, 16)), c = tanh4(v128.load(x, 32)), d = tanh4(v128.load(x, 48));
+    v128.store(y, a);
+    v128.store(y, b, 16);
+    v128.store(y, c, 32);
+    v128.store(y, d, 48);
+    x += 64;
+    y += 64;
+  }
+  for (; i < n; i += 4) {
+    v128.store(y, tanh4(v128.load(x)));
     x += 16;
     y += 16;
   }
 }
 
-/** dx[i] = dy[i] * (1 - y[i]^2) for i < n, in f64 like the reference (bit-identical results). */
+/** dx[i] = dy[i] * (1 - y[i]^2) for i < n, in float32 like the reference (bit-identical). */
 export function tanhBackward(y: usize, dy: usize, dx: usize, n: i32): void {
-  const one = f64x2.splat(1);
+  const one = f32x4.splat(1);
   for (let i = 0; i < n; i += 4) {
-    const yv = v128.load(y), gv = v128.load(dy);
-    const ylo = f64x2.promote_low_f32x4(yv), yhi = f64x2.promote_low_f32x4(v128.shuffle<f32>(yv, yv, 2, 3, 0, 1));
-    const glo = f64x2.promote_low_f32x4(gv), ghi = f64x2.promote_low_f32x4(v128.shuffle<f32>(gv, gv, 2, 3, 0, 1));
-    const lo = f32x4.demote_f64x2_zero(f64x2.mul(glo, f64x2.sub(one, f64x2.mul(ylo, ylo))));
-    const hi = f32x4.demote_f64x2_zero(f64x2.mul(ghi, f64x2.sub(one, f64x2.mul(yhi, yhi))));
-    v128.store(dx, v128.shuffle<f32>(lo, hi, 0, 1, 4, 5));
+    const yv = v128.load(y);
+    v128.store(dx, f32x4.mul(v128.load(dy), f32x4.sub(one, f32x4.mul(yv, yv))));
     y += 16;
     dy += 16;
     dx += 16;
