@@ -10,6 +10,7 @@ import { availableParallelism } from "node:os";
 import * as torch from "../../src/index.js";
 import { Generator } from "../../src/core/random.js";
 import { readyThreads, slidingOutputSize, type Conv2dDims, type GemmArgs, type Kernels, type PoolGeometry } from "../../src/kernels/index.js";
+import { convAlgorithm } from "../../src/kernels/wasm/conv2d.js";
 import { assertAgree, js, randomF32, wasm } from "./parity.js";
 
 /** Read before any test sets it: the default of a fresh process. */
@@ -138,11 +139,14 @@ interface ConvCase {
   groups: number;
   /** Whether dy is large enough for the bias gradient to be threaded too. */
   threadedBias?: boolean;
+  /** Forces the wasm wrapper's algorithm (default: its own choice; C1 goes direct). */
+  algorithm?: "im2col";
 }
 
 const CONVS: ConvCase[] = [
   // P = 784 >= 256: one image per GEMM; N = 128 also puts the bias gradient over its threshold.
-  { label: "LeNet C1 (1->6, 5x5, pad 2 on 28x28), N=128: large P", N: 128, C: 1, HW: [28, 28], OC: 6, K: 5, stride: 1, pad: 2, groups: 1, threadedBias: true },
+  { label: "LeNet C1 (1->6, 5x5, pad 2 on 28x28), N=128: large P, direct", N: 128, C: 1, HW: [28, 28], OC: 6, K: 5, stride: 1, pad: 2, groups: 1, threadedBias: true },
+  { label: "LeNet C1, N=128, by im2col + GEMM", N: 128, C: 1, HW: [28, 28], OC: 6, K: 5, stride: 1, pad: 2, groups: 1, algorithm: "im2col" },
   // P = 1: images go through in chunks, and each thread's chunk differs from the 1-thread one.
   { label: "LeNet C5 (16->120, 5x5 on 5x5), N=100: few positions, chunked", N: 100, C: 16, HW: [5, 5], OC: 120, K: 5, stride: 1, pad: 0, groups: 1 },
   // P = 196: chunks of 5 images, so 32 images split 16/16 give chunks 5,5,5,1 vs 5,5,5,5,5,5,2.
@@ -158,7 +162,9 @@ function convDims(c: ConvCase): Conv2dDims {
 }
 
 for (const c of CONVS) {
-  test(`threaded wasm conv2d: same bits for 1 and 2 threads, = js: ${c.label}`, () => {
+  test(`threaded wasm conv2d: same bits for 1 and 2 threads, = js: ${c.label}`, (t) => {
+    convAlgorithm.force = c.algorithm ?? "auto";
+    t.after(() => (convAlgorithm.force = "auto"));
     const d = convDims(c);
     const nx = d.N * d.C * d.H * d.W;
     const nw = d.OC * (d.C / d.groups) * d.KH * d.KW;

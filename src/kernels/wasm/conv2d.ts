@@ -15,6 +15,31 @@ import { putGeometry } from "./geometry.js";
 /** Multiply-adds per thread below which another thread costs more than it saves. */
 const CONV_WORK_PER_THREAD = 1 << 18;
 
+/**
+ * Which algorithm a layer gets: "auto" is the rule below; tests and the benchmark force one to
+ * compare them on the same shapes.
+ */
+export const convAlgorithm: { force: "auto" | "direct" | "im2col" } = { force: "auto" };
+
+/**
+ * Direct convolution (assembly/conv2d-direct.ts) needs stride 1, no dilation, one group. It pays
+ * where output rows are long (its blocks are 8 columns wide; no im2col matrix to write and pack).
+ * NOTE: measured on this machine, one thread, ms direct / im2col (node /tmp-style script over
+ * makeConvKernels): forward LeNet C1 (1->6, 5x5, 28x28) 0.86/1.34, C3 (6->16, 5x5, 10x10 out)
+ * 1.66/2.01, 64->64 3x3 24x24 24.4/29.2, 128->128 12x12 18.9/18.7, 256->256 6x6 34.4/22.0;
+ * weight gradient C1 1.06/2.58, C3 3.00/2.34, 3->64 32x32 5.4/7.4, 64->64 24x24 24.6/28.4,
+ * 128->128 12x12 23.3/18.4.
+ */
+function directFits(d: Conv2dDims): boolean {
+  return d.groups === 1 && d.SH === 1 && d.SW === 1 && d.DH === 1 && d.DW === 1;
+}
+function directPays(d: Conv2dDims, pass: "forward" | "weight"): boolean {
+  return pass === "forward" ? d.OW >= 10 : d.OW >= 16 || d.C * d.KH * d.KW <= 32;
+}
+function useDirect(d: Conv2dDims, pass: "forward" | "weight"): boolean {
+  return directFits(d) && (convAlgorithm.force === "direct" || (convAlgorithm.force === "auto" && directPays(d, pass)));
+}
+
 const f32 = (...xs: Storage[]): boolean => xs.every((s) => s instanceof Float32Array);
 /** After f32() said so. */
 const F = (s: Storage) => s as Float32Array;
@@ -54,6 +79,9 @@ export function makeConvKernels(ctx: WasmContext) {
       return make(putGeometry(arena, mine), (addr, perImage) => addr + 4 * n0 * perImage, scratch(mine, chunkOf(mine), KK(d)));
     });
 
+  /** Floats of one zero-padded image for the direct kernels (4 more: a tail vector reads past it), and its tap table. */
+  const padded = (d: Conv2dDims) => d.C * (d.H + 2 * d.PH) * (d.W + 2 * d.PW) + 4 + KK(d);
+
   /** db from dy already staged at pdy (threads take blocks of channels). */
   const biasGrad = (d: Conv2dDims, pdy: number, db: Float32Array) => {
     const threads = ctx.threadsNow(ny(d), CONV_WORK_PER_THREAD);
@@ -71,7 +99,10 @@ export function makeConvKernels(ctx: WasmContext) {
       const pb = bias ? arena.put(F(bias), 0, d.OC) : 0;
       const py = arena.alloc(ny(d));
       const [xi, yi] = [nx(d) / d.N, ny(d) / d.N];
-      ctx.run("conv2dForward", byImages(d, threads, (geo, at, s) => [geo, at(px, xi), pw, pb, at(py, yi), ...s]));
+      if (useDirect(d, "forward")) {
+        const parts = ranges(d.N, threads).map(([n0, n1]) => [putGeometry(arena, { ...d, N: n1 - n0 }), px + 4 * n0 * xi, pw, pb, py + 4 * n0 * yi, arena.alloc(padded(d))]);
+        ctx.run("conv2dDirectForward", parts);
+      } else ctx.run("conv2dForward", byImages(d, threads, (geo, at, s) => [geo, at(px, xi), pw, pb, at(py, yi), ...s]));
       arena.get(py, ny(d), F(y), 0);
     },
     conv2dBackwardInput(d: Conv2dDims, dy: Storage, w: Storage, dx: Storage): void {
@@ -89,9 +120,14 @@ export function makeConvKernels(ctx: WasmContext) {
       arena.reset();
       const geo = putGeometry(arena, d);
       const [px, pdy, pdw] = [arena.put(F(x), 0, nx(d)), arena.put(F(dy), 0, ny(d)), arena.alloc(nw(d))];
-      const chunk = chunkOf(d);
-      const parts = ranges(KK(d), threads).map(([r0, r1]) => [geo, px, pdy, pdw, ...scratch(d, chunk, r1 - r0), r0, r1]);
-      ctx.run("conv2dBackwardWeight", parts);
+      if (useDirect(d, "weight")) {
+        const parts = ranges(d.OC, threads).map(([o0, o1]) => [geo, px, pdy, pdw, arena.alloc(padded(d)), arena.alloc(4 * (o1 - o0) * KK(d)), o0, o1]);
+        ctx.run("conv2dDirectBackwardWeight", parts);
+      } else {
+        const chunk = chunkOf(d);
+        const parts = ranges(KK(d), threads).map(([r0, r1]) => [geo, px, pdy, pdw, ...scratch(d, chunk, r1 - r0), r0, r1]);
+        ctx.run("conv2dBackwardWeight", parts);
+      }
       arena.get(pdw, nw(d), F(dw), 0);
       if (db) biasGrad(d, pdy, F(db));
     },

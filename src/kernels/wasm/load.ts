@@ -37,6 +37,9 @@ export interface WasmExports {
   // columns [r0, r1) of each group's block of dw
   conv2dBackwardWeight(geo: number, x: number, dy: number, dw: number, cols: number, tmp: number, chunk: number, r0: number, r1: number): void;
   conv2dBackwardBias(dy: number, db: number, N: number, OC: number, P: number, o0: number, o1: number): void;
+  // pad: scratch for one zero-padded image; acc: (o1 - o0) * C*KH*KW vectors of 4 floats
+  conv2dDirectForward(geo: number, x: number, w: number, bias: number, y: number, pad: number): void;
+  conv2dDirectBackwardWeight(geo: number, x: number, dy: number, dw: number, pad: number, acc: number, o0: number, o1: number): void;
   tanhForward(x: number, y: number, n: number): void;
   tanhBackward(y: number, dy: number, dx: number, n: number): void;
   reluForward(x: number, y: number, n: number): void;
@@ -57,6 +60,7 @@ export interface LoadedWasm {
 /** The names of the exported kernel functions, in a fixed order (workers are told an index). */
 export const KERNEL_NAMES = [
   "gemm", "im2col", "col2im", "conv2dForward", "conv2dBackwardInput", "conv2dBackwardWeight", "conv2dBackwardBias",
+  "conv2dDirectForward", "conv2dDirectBackwardWeight",
   "tanhForward", "tanhBackward", "reluForward", "reluBackward", "avgPool2dForward", "avgPool2dBackward", "maxPool2dForward", "maxPool2dBackward",
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
