@@ -6,7 +6,8 @@
 //   -> view (N,400) -> C5 (N,120) -> F6 (N,84) -> F7 (N,10) logits
 
 import { ModuleList, Sequential } from "../nn/containers.js";
-import { AvgPool2d, Conv2d, Linear, Tanh } from "../nn/layers.js";
+import { AvgPool2d, Conv2d, Linear, Tanh, type FusesActivation } from "../nn/layers.js";
+import { activateInPlace, type FusedActivation } from "../ops/fused.js";
 import { Module } from "../nn/module.js";
 import { zeros } from "../creation.js";
 import { conv2d } from "../ops/conv.js";
@@ -20,10 +21,14 @@ export const C3_TABLE = {
 } as const;
 
 /** Modern LeNets use a full Conv2d(6, 16, 5) for C3. */
-export class C3LayerFull extends Module {
+export class C3LayerFull extends Module implements FusesActivation {
   conv_layer = new Conv2d(6, 16, 5);
   forward(x: Tensor): Tensor {
     return this.conv_layer.forward(x);
+  }
+  /** LeNet-5's C3 is followed by a Tanh: fused when the convolution can take it (nn/layers.ts). */
+  forwardActivated(x: Tensor, act: FusedActivation): Tensor | null {
+    return Object.prototype.hasOwnProperty.call(this, "forward") ? null : this.conv_layer.forwardActivated(x, act);
   }
 }
 
@@ -35,7 +40,7 @@ export class C3LayerFull extends Module {
  * channels), so its backward is indexSelect's: unconnected positions get no gradient and the
  * small weights get exactly the gradients of the 16 separate convolutions.
  */
-export class C3LayerSparse extends Module {
+export class C3LayerSparse extends Module implements FusesActivation {
   ch_3_layers = new ModuleList(C3_TABLE.ch_in_3.map(() => new Conv2d(3, 1, 5)));
   ch_4_layers = new ModuleList(C3_TABLE.ch_in_4.map(() => new Conv2d(4, 1, 5)));
   ch_6_layer = new Conv2d(6, 1, 5);
@@ -59,6 +64,11 @@ export class C3LayerSparse extends Module {
     });
     const bias = cat(this.maps().map(([conv]) => conv.bias!), 0);
     return conv2d(x, cat(weights, 0), bias);
+  }
+
+  /** forward's convolution is a fresh result: the Tanh after it can run in place (ops/fused.ts). */
+  forwardActivated(x: Tensor, act: FusedActivation): Tensor | null {
+    return Object.getPrototypeOf(this) !== C3LayerSparse.prototype || Object.prototype.hasOwnProperty.call(this, "forward") ? null : activateInPlace(this.forward(x), act);
   }
 
   /** The seed's formulation (16 convolutions on channel subsets, concatenated): the reference. */

@@ -2,6 +2,7 @@
 // Children are stored under the keys "0", "1", ... so names match PyTorch's.
 
 import type { Tensor } from "../tensor.js";
+import { fusableActivation, type FusesActivation } from "./layers.js";
 import { Module } from "./module.js";
 
 export class ModuleList<M extends Module = Module> extends Module {
@@ -32,8 +33,20 @@ export class Sequential extends ModuleList {
     super(modules);
   }
 
+  /**
+   * Runs the children in order. A Tanh or ReLU right after a layer that can take it in place
+   * (Conv2d, Linear, pooling: nn/layers.ts FusesActivation) runs fused with it: same values and
+   * gradients, one array less per pair (ops/fused.ts).
+   */
   override forward(x: Tensor): Tensor {
-    for (const m of this) x = m.forward(x);
+    for (let i = 0; i < this.length; i++) {
+      const act = i + 1 < this.length ? fusableActivation(this[i + 1]) : null;
+      const fused = act && "forwardActivated" in this[i] ? (this[i] as unknown as FusesActivation).forwardActivated(x, act) : null;
+      if (fused) {
+        x = fused;
+        i++;
+      } else x = this[i].forward(x);
+    }
     return x;
   }
 }

@@ -7,6 +7,7 @@ import { conv1d, single, type Conv1dOptions } from "../ops/conv1d.js";
 import { tanh, sigmoid, relu } from "../ops/elementwise.js";
 import { linear } from "../ops/matmul.js";
 import { avgPool2d, maxPool2d, type AvgPool2dOptions, type Pool2dOptions } from "../ops/pool.js";
+import { activateInPlace, type FusedActivation } from "../ops/fused.js";
 import { flatten } from "../ops/shape.js";
 import { pair, type Pair } from "../ops/args.js";
 import { Tensor } from "../tensor.js";
@@ -14,12 +15,34 @@ import { defaultLayerInit } from "./init.js";
 import { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
 
+/**
+ * Modules whose forward returns a fresh op result can take the activation that follows them in
+ * a Sequential in place (ops/fused.ts). Only the library's own classes, unpatched: a subclass or
+ * an own `forward` property (captureActivations' wrapper) might return a tensor someone holds.
+ */
+export interface FusesActivation {
+  /** act(forward(x)) computed in place, or null when this module cannot promise a fresh output. */
+  forwardActivated(x: Tensor, act: FusedActivation): Tensor | null;
+}
+
+function fusedForward(m: Module, cls: object, x: Tensor, act: FusedActivation): Tensor | null {
+  if (Object.getPrototypeOf(m) !== cls || Object.prototype.hasOwnProperty.call(m, "forward")) return null;
+  return activateInPlace(m.forward(x), act);
+}
+
+/** The activation a module is, when it can be fused onto the module before it. */
+export function fusableActivation(m: Module): FusedActivation | null {
+  const proto = Object.getPrototypeOf(m);
+  if (Object.prototype.hasOwnProperty.call(m, "forward")) return null;
+  return proto === Tanh.prototype ? "tanh" : proto === ReLU.prototype ? "relu" : null;
+}
+
 function param(shape: number[]): Parameter {
   return new Parameter(new Tensor(alloc("float32", shape.reduce((a, b) => a * b, 1)), shape));
 }
 
 /** y = x W^T + b. W is (out, in). */
-export class Linear extends Module {
+export class Linear extends Module implements FusesActivation {
   weight: Parameter;
   bias: Parameter | null;
 
@@ -37,6 +60,10 @@ export class Linear extends Module {
     return linear(x, this.weight, this.bias);
   }
 
+  forwardActivated(x: Tensor, act: FusedActivation): Tensor | null {
+    return fusedForward(this, Linear.prototype, x, act);
+  }
+
   protected override extraRepr(): string {
     return `in_features=${this.inFeatures}, out_features=${this.outFeatures}, bias=${this.bias !== null}`;
   }
@@ -51,7 +78,7 @@ export interface Conv2dLayerOptions {
 }
 
 /** 2-D convolution; weight is (out, in/groups, KH, KW). */
-export class Conv2d extends Module {
+export class Conv2d extends Module implements FusesActivation {
   weight: Parameter;
   bias: Parameter | null;
   readonly kernelSize: [number, number];
@@ -65,6 +92,10 @@ export class Conv2d extends Module {
   forward(x: Tensor): Tensor {
     const { stride, padding, dilation, groups } = this.options;
     return conv2d(x, this.weight, this.bias, { stride, padding, dilation, groups });
+  }
+
+  forwardActivated(x: Tensor, act: FusedActivation): Tensor | null {
+    return fusedForward(this, Conv2d.prototype, x, act);
   }
 
   protected override extraRepr(): string {
@@ -170,15 +201,23 @@ abstract class Pool2d<O extends Pool2dOptions> extends Module {
   }
 }
 
-export class AvgPool2d extends Pool2d<AvgPool2dOptions> {
+export class AvgPool2d extends Pool2d<AvgPool2dOptions> implements FusesActivation {
   forward(x: Tensor): Tensor {
     return avgPool2d(x, this.kernelSize, this.options);
   }
+
+  forwardActivated(x: Tensor, act: FusedActivation): Tensor | null {
+    return fusedForward(this, AvgPool2d.prototype, x, act);
+  }
 }
 
-export class MaxPool2d extends Pool2d<Pool2dOptions> {
+export class MaxPool2d extends Pool2d<Pool2dOptions> implements FusesActivation {
   forward(x: Tensor): Tensor {
     return maxPool2d(x, this.kernelSize, this.options);
+  }
+
+  forwardActivated(x: Tensor, act: FusedActivation): Tensor | null {
+    return fusedForward(this, MaxPool2d.prototype, x, act);
   }
 }
 
