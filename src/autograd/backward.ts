@@ -1,12 +1,11 @@
 // Reverse-mode differentiation over the recorded graph: a topological order from the root,
 // gradients summed per tensor, leaves' .grad accumulated, nodes released after use.
 
-import { alloc, dtypeOf, trackAllocations, type Storage } from "../core/dtype.js";
+import { alloc, dtypeOf, setAllocationTracker, type Storage } from "../core/dtype.js";
 import { recycle } from "../core/pool.js";
 import { sameShape, shapeStr } from "../core/shape.js";
 import { Tensor } from "../tensor.js";
-import { noGrad } from "./grad-mode.js";
-import type { Node } from "./node.js";
+import { isGradEnabled, setGradEnabled } from "./grad-mode.js";
 
 export interface BackwardOptions {
   /** Keep the graph so that backward can run through it again. */
@@ -31,103 +30,148 @@ export function runBackward(root: Tensor, gradient?: Tensor, options: BackwardOp
     seed = gradient.data;
   }
 
-  const order = topologicalOrder(root);
-  const grads = new Map<Tensor, Storage>([[root, seed]]);
-  // Gradient arrays allocated during this backward: once consumed they are dead (nothing outside
-  // the engine ever sees them), so the large ones go back to the storage pool (core/pool.ts), and
-  // a leaf's first .grad can be one of them instead of a copy.
+  const pass = ++passes;
+  const { tensors, order, leaves } = postOrder(root, pass);
+  // grads[k]: the gradient summed so far for tensors[k], summed into in place.
+  // owned[k]: grads[k] is the engine's own array, which nothing outside it sees (an array a
+  // backward function allocated, or a copy): once consumed it is dead, so a large one goes back to
+  // the storage pool (core/pool.ts), and a leaf's first .grad can be it instead of a copy.
+  const grads = new Array<Storage | undefined>(tensors.length);
+  const owned = new Array<boolean>(tensors.length).fill(false);
+  grads[0] = seed;
+  owned[0] = gradient === undefined;
+  // What alloc() hands out during one backward function's call: its result is fresh (owned) when
+  // listed here; anything else it returns besides dy might be another tensor's pending gradient.
   // NOTE: identity, not .buffer, tells arrays apart: reading .buffer of a small typed array makes
   // V8 move it off its heap (microseconds, which doubled a batch-1 logistic-regression step).
-  const temporaries = new Set<Storage>();
-  const held = new Set<Storage>([seed]); // the arrays in grads: each is summed into in place
-  trackAllocations(temporaries, () =>
-    noGrad(() => {
-      for (const t of order) {
-        const dy = grads.get(t);
-        grads.delete(t);
-        const node = t.gradFn;
-        if (dy === undefined) continue;
-        held.delete(dy);
-        if (node === null) {
-          accumulateLeaf(t, dy, temporaries);
-          if (temporaries.delete(dy)) recycle(dy);
-          continue;
-        }
-        if (node.released) {
-          throw new Error(
-            `backward: trying to backward through the graph a second time (through ${node.op}); pass { retainGraph: true } to the first backward`,
-          );
-        }
-        let handedOn = false; // dy itself went on to an input (a reshape's gradient): it lives on
-        node.inputs.forEach((input, i) => {
-          const fn = node.backwards[i];
-          if (!input.requiresGrad || fn === null) return;
-          const dx = fn(dy);
-          const prev = grads.get(input);
-          if (prev === undefined) {
-            let kept = dx;
-            if (dx === dy) {
-              // dy may go on uncopied when it is the engine's own and nothing of this node sums into it.
-              const alone = node.inputs.indexOf(input) === node.inputs.lastIndexOf(input);
-              if (!handedOn && alone && temporaries.has(dy)) handedOn = true;
-              else kept = dx.slice();
-            } else if (held.has(dx)) kept = dx.slice();
-            held.add(kept);
-            grads.set(input, kept);
-          } else {
-            for (let k = 0; k < prev.length; k++) prev[k] += dx[k];
-            // Not dy (this node's other inputs still read it), not an array still held in grads.
-            if (dx !== dy && !held.has(dx) && temporaries.delete(dx)) recycle(dx);
-          }
-        });
-        if (!handedOn && temporaries.delete(dy)) recycle(dy);
-        if (!options.retainGraph) node.release();
+  const fresh: Storage[] = [];
+  const outerTracker = setAllocationTracker(fresh);
+  const outerMode = isGradEnabled();
+  setGradEnabled(false);
+  try {
+    // Reverse post-order: the root first, each tensor after all its consumers.
+    for (let m = order.length - 1; m >= 0; m--) {
+      const k = order[m];
+      const dy = grads[k];
+      if (dy === undefined) continue;
+      grads[k] = undefined;
+      const own = owned[k];
+      const t = tensors[k];
+      const node = t.gradFn;
+      if (node === null) {
+        accumulateLeaf(t, dy, own);
+        continue;
       }
-    }),
-  );
+      if (node.released) {
+        throw new Error(
+          `backward: trying to backward through the graph a second time (through ${node.op}); pass { retainGraph: true } to the first backward`,
+        );
+      }
+      let handedOn = false; // dy itself went on to an input (a reshape's gradient): it lives on
+      const { inputs, backwards } = node;
+      for (let i = 0; i < inputs.length; i++) {
+        const input = inputs[i];
+        const fn = backwards[i];
+        if (!input.requiresGrad || fn === null) continue;
+        while (fresh.length > 0) fresh.pop(); // NOTE: not `length = 0`, a runtime call in V8
+        const dx = fn(dy);
+        const isFresh = fresh.includes(dx); // then dx !== dy, which existed before the call
+        const j = (input.gradFn === null ? leaves.get(input) : input.gradFn.slot)!;
+        const prev = grads[j];
+        if (prev === undefined) {
+          // dy may go on uncopied when it is the engine's own and nothing of this node sums into it.
+          const alone = dx === dy && inputs.indexOf(input) === inputs.lastIndexOf(input);
+          if (isFresh || (alone && own && !handedOn)) {
+            grads[j] = dx;
+            handedOn ||= dx === dy;
+          } else grads[j] = copyOf(dx);
+          owned[j] = true;
+        } else {
+          for (let e = 0; e < prev.length; e++) prev[e] += dx[e];
+          if (isFresh) recycle(dx);
+        }
+      }
+      if (own && !handedOn) recycle(dy);
+      if (!options.retainGraph) node.release();
+    }
+  } finally {
+    setGradEnabled(outerMode);
+    setAllocationTracker(outerTracker);
+  }
 }
 
-/**
- * `temporaries`: the engine's recyclable arrays; a new .grad is not one of them. A first .grad
- * takes dy itself when dy is one of them (dy is consumed here), else a copy.
- */
-function accumulateLeaf(t: Tensor, dy: Storage, temporaries: Set<Storage>): void {
-  if (t.grad === null && dtypeOf(dy) === t.dtype && temporaries.delete(dy)) {
-    t.grad = new Tensor(dy, [...t.shape]);
-  } else if (t.grad === null) {
+function copyOf(a: Storage): Storage {
+  const c = alloc(dtypeOf(a), a.length);
+  c.set(a);
+  return c;
+}
+
+/** A first .grad takes dy itself when the engine owns it (dy is consumed here), else a copy. */
+function accumulateLeaf(t: Tensor, dy: Storage, own: boolean): void {
+  if (t.grad === null) {
+    if (own && dtypeOf(dy) === t.dtype) {
+      t.grad = new Tensor(dy, t.shape);
+      return;
+    }
     const g = alloc(t.dtype, dy.length);
-    temporaries.delete(g);
     g.set(dy);
-    t.grad = new Tensor(g, [...t.shape]);
+    t.grad = new Tensor(g, t.shape);
   } else {
     const g = t.grad.data;
-    for (let k = 0; k < g.length; k++) g[k] += dy[k];
+    for (let e = 0; e < g.length; e++) g[e] += dy[e];
   }
+  if (own) recycle(dy);
 }
 
-/** Tensors reachable from root through nodes, root first, each after all its consumers. */
-function topologicalOrder(root: Tensor): Tensor[] {
-  const visited = new Set<Tensor>();
-  const post: Tensor[] = [];
-  // Iterative DFS: LeNet-sized graphs are shallow, but a long unrolled graph must not overflow.
-  const stack: [Tensor, number][] = [[root, 0]];
-  visited.add(root);
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    const [t, i] = top;
-    const node: Node | null = t.gradFn;
-    const inputs = node === null ? [] : node.inputs;
-    if (i < inputs.length) {
-      top[1]++;
-      const next = inputs[i];
-      if (next.requiresGrad && !visited.has(next)) {
-        visited.add(next);
-        stack.push([next, 0]);
+/** Numbers the backward passes, so that a Node's slot from an earlier pass reads as unvisited. */
+let passes = 0;
+
+/**
+ * The tensors reachable from root through nodes (that need a gradient), root first, and their
+ * indices in post-order: each tensor after all its inputs. A tensor's index is its node's slot,
+ * or for a leaf, its entry in `leaves`.
+ * NOTE: slots live on the nodes because a Map keyed by a step's new tensors costs ~50 ns per
+ * entry (V8 creates each object's hash), a tenth of a batch-1 step's backward.
+ */
+function postOrder(root: Tensor, pass: number): { tensors: Tensor[]; order: number[]; leaves: Map<Tensor, number> } {
+  const tensors: Tensor[] = [];
+  const leaves = new Map<Tensor, number>();
+  const order: number[] = [];
+  enter(root, pass, tensors, leaves);
+  // Iterative DFS (the path's tensors and, for each, the next input to visit): LeNet-sized graphs
+  // are shallow, but a long unrolled graph must not overflow the call stack.
+  const path = [0];
+  const nextInput = [0];
+  while (path.length > 0) {
+    const top = path.length - 1;
+    const k = path[top];
+    const node = tensors[k].gradFn;
+    const i = nextInput[top];
+    if (node !== null && i < node.inputs.length) {
+      nextInput[top] = i + 1;
+      const input = node.inputs[i];
+      if (input.requiresGrad && enter(input, pass, tensors, leaves)) {
+        path.push(tensors.length - 1);
+        nextInput.push(0);
       }
     } else {
-      stack.pop();
-      post.push(t);
+      path.pop();
+      nextInput.pop();
+      order.push(k);
     }
   }
-  return post.reverse();
+  return { tensors, order, leaves };
+}
+
+/** Gives t the next index unless this pass has seen it; says whether it was new. */
+function enter(t: Tensor, pass: number, tensors: Tensor[], leaves: Map<Tensor, number>): boolean {
+  const node = t.gradFn;
+  if (node === null ? leaves.has(t) : node.pass === pass) return false;
+  if (node === null) leaves.set(t, tensors.length);
+  else {
+    node.pass = pass;
+    node.slot = tensors.length;
+  }
+  tensors.push(t);
+  return true;
 }

@@ -18,9 +18,14 @@ export function makeResult(
   backwards: (BackwardFn | null)[],
 ): Tensor {
   const out = new Tensor(data, shape);
-  if (isGradEnabled() && inputs.some((t, i) => t.requiresGrad && backwards[i] !== null)) {
+  if (isGradEnabled() && needsGrad(inputs, backwards)) {
     out.requiresGrad = true;
     out.gradFn = new Node(op, inputs, backwards);
   }
   return out;
+}
+
+function needsGrad(inputs: Tensor[], backwards: (BackwardFn | null)[]): boolean {
+  for (let i = 0; i < inputs.length; i++) if (inputs[i].requiresGrad && backwards[i] !== null) return true;
+  return false;
 }

@@ -10,6 +10,12 @@ export type BackwardFn = (dy: Storage) => Storage;
 
 export class Node {
   released = false;
+  /**
+   * The engine's bookkeeping (autograd/backward.ts): the number of the backward pass that last
+   * reached this node, and the index that pass gave the node's output.
+   */
+  pass = 0;
+  slot = 0;
 
   constructor(
     readonly op: string,
@@ -20,7 +26,10 @@ export class Node {
   /** Drops saved tensors and closures so the graph's memory goes with it. */
   release(): void {
     this.released = true;
-    this.inputs = [];
-    this.backwards = [];
+    this.inputs = NONE;
+    this.backwards = NONE;
   }
 }
+
+/** What a released node holds: one shared empty list, not two new ones per node and step. */
+const NONE: never[] = Object.freeze([]) as never[];

@@ -2,29 +2,29 @@
 // finite differences are accurate (the reference kernels are generic over both).
 
 import { takePooled } from "./pool.js";
+import { takeSlab } from "./slab.js";
 
 export type DType = "float32" | "float64";
 export type Storage = Float32Array | Float64Array;
 
-/** A zeroed array of n elements (a recycled one when the pool has that length). */
+/**
+ * A zeroed array of n elements: a recycled one when the pool has that length (core/pool.ts), a
+ * view into a shared buffer for mid-sized ones (core/slab.ts), else a new array.
+ */
 export function alloc(dtype: DType, n: number): Storage {
-  const a = takePooled(dtype, n) ?? (dtype === "float64" ? new Float64Array(n) : new Float32Array(n));
-  if (tracker) tracker.add(a);
+  const a = takePooled(dtype, n) ?? takeSlab(dtype, n) ?? (dtype === "float64" ? new Float64Array(n) : new Float32Array(n));
+  if (tracker !== null) tracker.push(a);
   return a;
 }
 
-/** While set, alloc() records the arrays it hands out (see autograd/backward.ts). */
-let tracker: Set<Storage> | null = null;
+/** While set, alloc() lists the arrays it hands out (see autograd/backward.ts). */
+let tracker: Storage[] | null = null;
 
-/** Runs fn with alloc() recording its arrays in `into`. */
-export function trackAllocations<T>(into: Set<Storage>, fn: () => T): T {
+/** Makes alloc() list the arrays it hands out in `into` (null: stop); returns the previous list. */
+export function setAllocationTracker(into: Storage[] | null): Storage[] | null {
   const outer = tracker;
   tracker = into;
-  try {
-    return fn();
-  } finally {
-    tracker = outer;
-  }
+  return outer;
 }
 
 export function dtypeOf(data: Storage): DType {

@@ -2,7 +2,7 @@
 
 export function numelOf(shape: readonly number[]): number {
   let n = 1;
-  for (const s of shape) n *= s;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
   return n;
 }
 
@@ -78,14 +78,15 @@ export function inferShape(op: string, from: readonly number[], to: readonly num
   const n = numelOf(from);
   let unknown = -1;
   let known = 1;
-  to.forEach((s, i) => {
+  for (let i = 0; i < to.length; i++) {
+    const s = to[i];
     if (s === -1) {
       if (unknown >= 0) throw new RangeError(`${op}: only one dimension can be inferred, got ${shapeStr(to)}`);
       unknown = i;
     } else if (!Number.isInteger(s) || s < 0) {
       throw new RangeError(`${op}: invalid shape dimension ${s} in ${shapeStr(to)}`);
     } else known *= s;
-  });
+  }
   const out = [...to];
   if (unknown >= 0) {
     if (known === 0 || n % known !== 0) {

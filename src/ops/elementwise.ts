@@ -59,7 +59,7 @@ function unary(name: UnaryOp, x: Tensor): Tensor {
   const y = alloc(x.dtype, xd.length);
   if (kernel) kernel(xd, y);
   else for (let i = 0; i < xd.length; i++) y[i] = f(xd[i]);
-  return makeResult(name, y, [...x.shape], [x], [
+  return makeResult(name, y, x.shape, [x], [
     (dy) => {
       const dx = alloc(x.dtype, xd.length);
       if (gradKernel) gradKernel(xd, y, dy, dx);

@@ -3,15 +3,17 @@
 // permute copies.
 
 import { makeResult } from "../autograd/function.js";
-import { alloc, promote } from "../core/dtype.js";
+import { alloc, promote, type Storage } from "../core/dtype.js";
 import { inferShape, normDim, numelOf, shapeStr, stridesOf } from "../core/shape.js";
 import { Tensor } from "../tensor.js";
 
 /** Same storage, new shape (-1 inferred). Gradients flow back unchanged. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const out = inferShape("reshape", x.shape, shape);
-  return makeResult("reshape", x.data, out, [x], [(dy) => dy]);
+  return makeResult("reshape", x.data, out, [x], [unchanged]);
 }
+
+const unchanged = (dy: Storage) => dy;
 
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);

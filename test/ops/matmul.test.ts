@@ -118,3 +118,28 @@ test("matmul and linear shape errors name the op and both shapes", () => {
   );
   assert.throws(() => torch.F.linear(torch.zeros([2, 3]), torch.zeros([5, 3]), torch.zeros([4])), /linear: expected bias of shape \[5\], got \[4\]/);
 });
+
+// A batch-1 Linear(IN, 1) is the reference GEMM's two degenerate cases (kernels/ref/gemm.ts):
+// the forward one dot product, the weight gradient one outer product with K = 1. Their fast loops
+// must keep the documented summation order, so the results are checked bit for bit.
+test("batch-1 linear: output and weight gradient have the bits of the reference GEMM's summation order", () => {
+  for (const dtype of ["float32", "float64"] as const) {
+    const round = dtype === "float32" ? Math.fround : (v: number) => v;
+    for (const IN of [1, 2, 3, 5, 6, 7, 9, 784, 787]) {
+      const g = new torch.Generator(IN);
+      const x = torch.randn([1, IN], { dtype, generator: g });
+      const w = torch.randn([1, IN], { dtype, generator: g, requiresGrad: true });
+      const y = torch.F.linear(x, w);
+      // Two partial sums, over even and over odd p, each in increasing p, then s0 + s1.
+      let [s0, s1] = [0, 0];
+      for (let p = 0; p < IN; p++) {
+        if (p % 2 === 0) s0 += x.data[p] * w.data[p];
+        else s1 += x.data[p] * w.data[p];
+      }
+      assert.equal(y.data[0], round(s0 + s1), `${dtype} IN=${IN}: output`);
+      const dy = torch.tensor([[-0.3]], { dtype });
+      y.backward(dy);
+      assert.deepEqual(Array.from(w.grad!.data), Array.from(x.data, (v) => round(dy.data[0] * v)), `${dtype} IN=${IN}: dW = dy x`);
+    }
+  }
+});

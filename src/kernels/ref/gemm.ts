@@ -4,6 +4,12 @@
 // Offsets let callers multiply slices of larger buffers (one image of a batch) without copies.
 // NOTE: loops are ordered so that the innermost one walks contiguous memory, and four rows of C
 // are updated per pass over a row of B, which roughly halves the loads per multiply-add.
+// Summation order, which fixes the result's bits:
+//   - transB (gemmNT): each C[i, j] is a dot product summed in two partial sums, even p and odd
+//     p, each in increasing p, then added (s0 + s1), then added to C.
+//   - otherwise: C[i, j] += A(i, p) * B(p, j) for p = 0, 1, ..., stored (rounded to C's type)
+//     after each p. K = 1 (an outer product, such as a batch-1 weight gradient) is the same sum
+//     with one term, written as one pass.
 
 import type { Storage } from "../../core/dtype.js";
 
@@ -28,6 +34,7 @@ export function gemm(args: GemmArgs): void {
   const ao = args.aOffset ?? 0;
   const bo = args.bOffset ?? 0;
   const co = args.cOffset ?? 0;
+  if (K === 1 && !transB) return outer(M, N, A, ao, B, bo, C, co, !!args.accumulate);
   if (!args.accumulate) C.fill(0, co, co + M * N);
   if (transB) {
     if (transA) gemmTT(M, N, K, A, ao, B, bo, C, co);
@@ -74,7 +81,38 @@ function gemmXN(M: number, N: number, K: number, A: Storage, ao: number, sai: nu
   }
 }
 
-/** C[i, j] += dot(A[i, :], B[j, :]): both operands read along contiguous rows. */
+/**
+ * K = 1, C[i, j] (+)= A(i) * B(j): op(A)'s column and op(B)'s row are contiguous either way.
+ * The overwriting loop is unrolled by eight (a batch-1 Linear's weight gradient: 0.98 -> 0.59 us
+ * for 784 values); "+ 0" as in the other paths' 0 + a*b into a zeroed C: -0 is stored as +0.
+ */
+function outer(M: number, N: number, A: Storage, ao: number, B: Storage, bo: number, C: Storage, co: number, accumulate: boolean): void {
+  for (let i = 0; i < M; i++) {
+    const a = A[ao + i];
+    const c = co + i * N;
+    if (accumulate) {
+      for (let j = 0; j < N; j++) C[c + j] += a * B[bo + j];
+      continue;
+    }
+    let j = 0;
+    for (; j + 8 <= N; j += 8) {
+      C[c + j] = a * B[bo + j] + 0;
+      C[c + j + 1] = a * B[bo + j + 1] + 0;
+      C[c + j + 2] = a * B[bo + j + 2] + 0;
+      C[c + j + 3] = a * B[bo + j + 3] + 0;
+      C[c + j + 4] = a * B[bo + j + 4] + 0;
+      C[c + j + 5] = a * B[bo + j + 5] + 0;
+      C[c + j + 6] = a * B[bo + j + 6] + 0;
+      C[c + j + 7] = a * B[bo + j + 7] + 0;
+    }
+    for (; j < N; j++) C[c + j] = a * B[bo + j] + 0;
+  }
+}
+
+/**
+ * C[i, j] += dot(A[i, :], B[j, :]): both operands read along contiguous rows. Unrolled by four
+ * (a batch-1 Linear's forward is one such dot product), the two partial sums in the same order.
+ */
 function gemmNT(M: number, N: number, K: number, A: Storage, ao: number, B: Storage, bo: number, C: Storage, co: number): void {
   for (let i = 0; i < M; i++) {
     const a = ao + i * K;
@@ -83,9 +121,16 @@ function gemmNT(M: number, N: number, K: number, A: Storage, ao: number, B: Stor
       let s0 = 0;
       let s1 = 0;
       let p = 0;
-      for (; p + 2 <= K; p += 2) {
+      for (; p + 4 <= K; p += 4) {
         s0 += A[a + p] * B[b + p];
         s1 += A[a + p + 1] * B[b + p + 1];
+        s0 += A[a + p + 2] * B[b + p + 2];
+        s1 += A[a + p + 3] * B[b + p + 3];
+      }
+      if (p + 2 <= K) {
+        s0 += A[a + p] * B[b + p];
+        s1 += A[a + p + 1] * B[b + p + 1];
+        p += 2;
       }
       if (p < K) s0 += A[a + p] * B[b + p];
       C[co + i * N + j] += s0 + s1;
