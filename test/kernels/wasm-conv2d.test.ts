@@ -126,4 +126,15 @@ test("direct wasm conv2d: a NaN or infinity in the input reaches exactly the out
     assert.ok(same, `weight gradient ${i} with an infinite dy: wasm ${dww[i]}, js ${dwj[i]}`);
   }
   assert.ok(dwj.some(Number.isNaN) && dwj.some((v) => v === Infinity), "the case gives both NaN and infinite gradients");
+  // No padding, rows of 7 outputs: the weight gradient's masked last vector reads past the row
+  // into the next one, where an infinity must not leak into taps that never see it.
+  const e = dims(["", 1, 1, 5, 9, 2, 3, 3, [1, 1], [0, 0], [1, 1], 1]);
+  const xe = new Float32Array(e.H * e.W).fill(0.25);
+  xe[2 * e.W] = Infinity; // row 2, column 0: only kw = 0 taps see it
+  const dye = new Float32Array(e.OC * e.OH * e.OW).fill(1);
+  const [dwe, dwr] = [new Float32Array(e.OC * 9), new Float32Array(e.OC * 9)];
+  withAlgorithm("direct", () => wasm.conv2dBackwardWeight(e, xe, dye, dwe));
+  js.conv2dBackwardWeight(e, xe, dye, dwr);
+  assert.deepEqual(Array.from(dwe, (v) => (Number.isFinite(v) ? "finite" : String(v))), Array.from(dwr, (v) => (Number.isFinite(v) ? "finite" : String(v))));
+  assert.ok(dwr.some((v) => v === Infinity) && dwr.some(Number.isFinite), "some taps see the infinity, some do not");
 });

@@ -23,18 +23,20 @@ export const convAlgorithm: { force: "auto" | "direct" | "im2col" } = { force: "
 
 /**
  * Direct convolution (assembly/conv2d-direct.ts) needs stride 1, no dilation, one group. It pays
- * where output rows are long (its blocks are 8 columns wide; no im2col matrix to write and pack).
- * NOTE: measured on this machine, one thread, ms direct / im2col (node /tmp-style script over
- * makeConvKernels): forward LeNet C1 (1->6, 5x5, 28x28) 0.86/1.34, C3 (6->16, 5x5, 10x10 out)
- * 1.66/2.01, 64->64 3x3 24x24 24.4/29.2, 128->128 12x12 18.9/18.7, 256->256 6x6 34.4/22.0;
- * weight gradient C1 1.06/2.58, C3 3.00/2.34, 3->64 32x32 5.4/7.4, 64->64 24x24 24.6/28.4,
- * 128->128 12x12 23.3/18.4.
+ * where output rows are long enough for its 8- and 4-column vectors and the taps are few; the
+ * GEMM wins on many channels (its packed blocks stay in cache) and on tiny planes.
+ * NOTE: measured on this machine, one thread, ms direct / im2col + GEMM (a script timing
+ * makeConvKernels on random data): forward LeNet C1 (1->6, 5x5, 28x28 out) 0.84/1.37, C3 (6->16,
+ * 5x5, 10x10 out) 1.71/2.06, 16->32 3x3 16x16 1.91/2.65, 64->64 3x3 24x24 16.8/18.8, 128->128
+ * 12x12 19.8/19.2, 256->256 6x6 32.7/21.6; weight gradient C1 1.06/2.56, C3 2.11/2.49, 16->32
+ * 2.39/2.75, 64->64 19.5/19.4, 128->128 22.8/18.9, 256->256 37.8/18.5.
  */
 function directFits(d: Conv2dDims): boolean {
   return d.groups === 1 && d.SH === 1 && d.SW === 1 && d.DH === 1 && d.DW === 1;
 }
 function directPays(d: Conv2dDims, pass: "forward" | "weight"): boolean {
-  return pass === "forward" ? d.OW >= 10 : d.OW >= 16 || d.C * d.KH * d.KW <= 32;
+  const taps = d.C * d.KH * d.KW;
+  return pass === "forward" ? d.OW >= 10 && taps <= 576 : d.OW >= 8 && taps <= 256;
 }
 /**
  * The input gradient as a forward convolution (run directly): dy padded by K - 1 - P, correlated
@@ -154,6 +156,7 @@ export function makeConvKernels(ctx: WasmContext) {
       const threads = ctx.threads(macs(d), CONV_WORK_PER_THREAD);
       arena.reset();
       const geo = putGeometry(arena, d);
+      // NOTE: pdw right after dy: the direct kernel's masked last vector reads a little past dy.
       const [px, pdy, pdw] = [arena.put(F(x), 0, nx(d)), arena.put(F(dy), 0, ny(d)), arena.alloc(nw(d))];
       if (useDirect(d, "weight")) {
         const parts = ranges(d.OC, threads).map(([o0, o1]) => [geo, px, pdy, pdw, arena.alloc(padded(d)), arena.alloc(4 * (o1 - o0) * KK(d)), o0, o1]);

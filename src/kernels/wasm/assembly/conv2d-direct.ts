@@ -130,7 +130,9 @@ function tapTable(g: Geometry, taps: usize): void {
 /**
  * NO output channels (1 or 2) x NT taps (1 or 4) from tap t: the sums over one padded image of
  * dy[oc] * shifted x, added into the lane vectors at acc[(oc - o0) * KK + t] (`acc` points at
- * oc's first). Columns past the last multiple of 4 go into lane 0 one by one.
+ * oc's first).
+ * NOTE: the row's masked last vector reads up to 3 floats past the end of dy's row, so the
+ * caller leaves room after dy.
  * NOTE: 2 x 4 blocks: eight independent sums (an add's latency is hidden) for two dy loads and
  * four x loads.
  */
@@ -146,6 +148,7 @@ function tapTable(g: Geometry, taps: usize): void {
   const o2 = NT > 1 ? <usize>load<i32>(taps + (<usize>(t + 2) << 2)) : 0;
   const o3 = NT > 1 ? <usize>load<i32>(taps + (<usize>(t + 3) << 2)) : 0;
   const V = OW & ~3;
+  const tail = i32x4.lt_s(i32x4(0, 1, 2, 3), i32x4.splat(OW - V));
   for (let oh = 0; oh < g.OH; oh++) {
     const d = dyn + f32s((oc * g.OH + oh) * OW);
     const row = pad + f32s(oh * Wp);
@@ -168,22 +171,24 @@ function tapTable(g: Geometry, taps: usize): void {
         }
       }
     }
-    for (let ow = V; ow < OW; ow++) {
-      const dv = load<f32>(d + f32s(ow));
-      const ev = NO > 1 ? load<f32>(d + f32s(P + ow)) : dv;
-      const xp = row + f32s(ow);
-      const x0 = load<f32>(xp + o0);
-      s0 = f32x4.replace_lane(s0, 0, f32x4.extract_lane(s0, 0) + dv * x0);
-      if (NO > 1) r0 = f32x4.replace_lane(r0, 0, f32x4.extract_lane(r0, 0) + ev * x0);
+    if (V < OW) {
+      // The row's last columns, a vector with its lanes past the row masked to zero in dy and
+      // in x alike (0 * 0 adds nothing, even where the next row holds an infinity).
+      const dv = v128.and(v128.load(d + f32s(V)), tail);
+      const ev = NO > 1 ? v128.and(v128.load(d + f32s(P + V)), tail) : dv;
+      const xp = row + f32s(V);
+      const x0 = v128.and(v128.load(xp + o0), tail);
+      s0 = f32x4.add(s0, f32x4.mul(dv, x0));
+      if (NO > 1) r0 = f32x4.add(r0, f32x4.mul(ev, x0));
       if (NT > 1) {
-        const x1 = load<f32>(xp + o1), x2 = load<f32>(xp + o2), x3 = load<f32>(xp + o3);
-        s1 = f32x4.replace_lane(s1, 0, f32x4.extract_lane(s1, 0) + dv * x1);
-        s2 = f32x4.replace_lane(s2, 0, f32x4.extract_lane(s2, 0) + dv * x2);
-        s3 = f32x4.replace_lane(s3, 0, f32x4.extract_lane(s3, 0) + dv * x3);
+        const x1 = v128.and(v128.load(xp + o1), tail), x2 = v128.and(v128.load(xp + o2), tail), x3 = v128.and(v128.load(xp + o3), tail);
+        s1 = f32x4.add(s1, f32x4.mul(dv, x1));
+        s2 = f32x4.add(s2, f32x4.mul(dv, x2));
+        s3 = f32x4.add(s3, f32x4.mul(dv, x3));
         if (NO > 1) {
-          r1 = f32x4.replace_lane(r1, 0, f32x4.extract_lane(r1, 0) + ev * x1);
-          r2 = f32x4.replace_lane(r2, 0, f32x4.extract_lane(r2, 0) + ev * x2);
-          r3 = f32x4.replace_lane(r3, 0, f32x4.extract_lane(r3, 0) + ev * x3);
+          r1 = f32x4.add(r1, f32x4.mul(ev, x1));
+          r2 = f32x4.add(r2, f32x4.mul(ev, x2));
+          r3 = f32x4.add(r3, f32x4.mul(ev, x3));
         }
       }
     }
