@@ -159,7 +159,11 @@ export function makeConvKernels(ctx: WasmContext) {
       // NOTE: pdw right after dy: the direct kernel's masked last vector reads a little past dy.
       const [px, pdy, pdw] = [arena.put(F(x), 0, nx(d)), arena.put(F(dy), 0, ny(d)), arena.alloc(nw(d))];
       if (useDirect(d, "weight")) {
-        const parts = ranges(d.OC, threads).map(([o0, o1]) => [geo, px, pdy, pdw, arena.alloc(padded(d)), arena.alloc(4 * (o1 - o0) * KK(d)), o0, o1]);
+        // Pairs of channels per thread where there are enough (the kernel's 2-channel blocks),
+        // else blocks of 4 taps with every channel (LeNet's C1: 6 channels, 25 taps).
+        const byChannels = d.OC >= 4 * threads;
+        const split = byChannels ? ranges(d.OC, threads, 2).map(([o0, o1]) => [o0, o1, 0, KK(d)]) : ranges(KK(d), threads, 4).map(([t0, t1]) => [0, d.OC, t0, t1]);
+        const parts = split.map(([o0, o1, t0, t1]) => [geo, px, pdy, pdw, arena.alloc(padded(d)), arena.alloc(4 * (o1 - o0) * KK(d)), o0, o1, t0, t1]);
         ctx.run("conv2dDirectBackwardWeight", parts);
       } else {
         const chunk = chunkOf(d);

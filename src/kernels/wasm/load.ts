@@ -37,9 +37,10 @@ export interface WasmExports {
   // columns [r0, r1) of each group's block of dw
   conv2dBackwardWeight(geo: number, x: number, dy: number, dw: number, cols: number, tmp: number, chunk: number, r0: number, r1: number): void;
   conv2dBackwardBias(dy: number, db: number, N: number, OC: number, P: number, o0: number, o1: number): void;
-  // pad: scratch for one zero-padded image; acc: (o1 - o0) * C*KH*KW vectors of 4 floats
+  // pad: scratch for one zero-padded image; acc: (o1 - o0) * C*KH*KW vectors of 4 floats;
+  // the weight gradient's part: output channels [o0, o1) x taps [t0, t1)
   conv2dDirectForward(geo: number, x: number, w: number, bias: number, y: number, pad: number): void;
-  conv2dDirectBackwardWeight(geo: number, x: number, dy: number, dw: number, pad: number, acc: number, o0: number, o1: number): void;
+  conv2dDirectBackwardWeight(geo: number, x: number, dy: number, dw: number, pad: number, acc: number, o0: number, o1: number, t0: number, t1: number): void;
   tanhForward(x: number, y: number, n: number): void;
   tanhBackward(y: number, dy: number, dx: number, n: number): void;
   reluForward(x: number, y: number, n: number): void;

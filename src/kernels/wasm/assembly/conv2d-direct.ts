@@ -211,20 +211,20 @@ function tapTable(g: Geometry, taps: usize): void {
 
 /** Taps of output channels [oc, oc + NO) for one padded image. */
 // @ts-ignore: decorator
-@inline function weightChannels(NO: i32, g: Geometry, pad: usize, taps: usize, dyn: usize, oc: i32, acc: usize): void {
-  const KK = g.C * g.KH * g.KW;
-  let t = 0;
-  for (; t + 4 <= KK; t += 4) weightTaps(NO, 4, g, pad, taps, dyn, oc, t, acc);
-  for (; t < KK; t++) weightTaps(NO, 1, g, pad, taps, dyn, oc, t, acc);
+@inline function weightChannels(NO: i32, g: Geometry, pad: usize, taps: usize, dyn: usize, oc: i32, t0: i32, t1: i32, acc: usize): void {
+  let t = t0;
+  for (; t + 4 <= t1; t += 4) weightTaps(NO, 4, g, pad, taps, dyn, oc, t, acc);
+  for (; t < t1; t++) weightTaps(NO, 1, g, pad, taps, dyn, oc, t, acc);
 }
 
 /**
- * Rows [o0, o1) of dw (its output channels), summed over the geometry's N images in order; `acc`
+ * dw[o][t] for output channels [o0, o1) and taps [t0, t1) (a thread's share: a block of rows, or
+ * of columns when there are few channels), summed over the geometry's N images in order; `acc`
  * is scratch for (o1 - o0) * C*KH*KW lane vectors, `pad` for a padded image and the tap table.
  * Each dw value is its vector's lanes summed as (l0 + l1) + (l2 + l3): the same order for any
- * split of the channels between threads.
+ * split between threads.
  */
-export function conv2dDirectBackwardWeight(geo: usize, x: usize, dy: usize, dw: usize, pad: usize, acc: usize, o0: i32, o1: i32): void {
+export function conv2dDirectBackwardWeight(geo: usize, x: usize, dy: usize, dw: usize, pad: usize, acc: usize, o0: i32, o1: i32, t0: i32, t1: i32): void {
   const g = changetype<Geometry>(geo);
   const KK = g.C * g.KH * g.KW;
   const taps = pad + f32s(g.C * (g.H + 2 * g.PH) * (g.W + 2 * g.PW) + 4);
@@ -234,12 +234,13 @@ export function conv2dDirectBackwardWeight(geo: usize, x: usize, dy: usize, dw: 
     padImage(g, x + f32s(n * g.C * g.H * g.W), pad);
     const dyn = dy + f32s(n * g.OC * g.OH * g.OW);
     let oc = o0;
-    for (; oc + 2 <= o1; oc += 2) weightChannels(2, g, pad, taps, dyn, oc, acc + (<usize>((oc - o0) * KK) << 4));
-    for (; oc < o1; oc++) weightChannels(1, g, pad, taps, dyn, oc, acc + (<usize>((oc - o0) * KK) << 4));
+    for (; oc + 2 <= o1; oc += 2) weightChannels(2, g, pad, taps, dyn, oc, t0, t1, acc + (<usize>((oc - o0) * KK) << 4));
+    for (; oc < o1; oc++) weightChannels(1, g, pad, taps, dyn, oc, t0, t1, acc + (<usize>((oc - o0) * KK) << 4));
   }
-  for (let i = 0; i < (o1 - o0) * KK; i++) {
-    const v = v128.load(acc + (<usize>i << 4));
-    const s = (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
-    store<f32>(dw + f32s(o0 * KK + i), s);
-  }
+  for (let o = o0; o < o1; o++)
+    for (let t = t0; t < t1; t++) {
+      const v = v128.load(acc + (<usize>((o - o0) * KK + t) << 4));
+      const s = (f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1)) + (f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3));
+      store<f32>(dw + f32s(o * KK + t), s);
+    }
 }
