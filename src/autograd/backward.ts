@@ -47,6 +47,8 @@ export function runBackward(root: Tensor, gradient?: Tensor, options: BackwardOp
   const fresh: Storage[] = [];
   const outerTracker = setAllocationTracker(fresh);
   const outerMode = isGradEnabled();
+  const outerRetaining = retaining;
+  retaining = !!options.retainGraph;
   setGradEnabled(false);
   try {
     // Reverse post-order: the root first, each tensor after all its consumers.
@@ -95,9 +97,16 @@ export function runBackward(root: Tensor, gradient?: Tensor, options: BackwardOp
       if (!options.retainGraph) node.release();
     }
   } finally {
+    retaining = outerRetaining;
     setGradEnabled(outerMode);
     setAllocationTracker(outerTracker);
   }
+}
+
+/** Whether the backward pass running now keeps its graph: a node's saved values will be read again. */
+let retaining = false;
+export function backwardRetainsGraph(): boolean {
+  return retaining;
 }
 
 function copyOf(a: Storage): Storage {

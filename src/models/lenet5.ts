@@ -5,8 +5,8 @@
 //   x (N,1,28,28) -> C1 (N,6,28,28) -> P2 (N,6,14,14) -> C3 (N,16,10,10) -> P4 (N,16,5,5)
 //   -> view (N,400) -> C5 (N,120) -> F6 (N,84) -> F7 (N,10) logits
 
-import { ModuleList, Sequential } from "../nn/containers.js";
-import { AvgPool2d, Conv2d, Linear, Tanh, type FusesActivation } from "../nn/layers.js";
+import { consumesPrivatelyDeep, forwardInto, ModuleList, Sequential } from "../nn/containers.js";
+import { AvgPool2d, consumesPrivately, Conv2d, Linear, registerPrivateConsumer, Tanh, type FusesActivation } from "../nn/layers.js";
 import { activateInPlace, type FusedActivation } from "../ops/fused.js";
 import { Module } from "../nn/module.js";
 import { zeros } from "../creation.js";
@@ -27,8 +27,8 @@ export class C3LayerFull extends Module implements FusesActivation {
     return this.conv_layer.forward(x);
   }
   /** LeNet-5's C3 is followed by a Tanh: fused when the convolution can take it (nn/layers.ts). */
-  forwardActivated(x: Tensor, act: FusedActivation): Tensor | null {
-    return Object.prototype.hasOwnProperty.call(this, "forward") ? null : this.conv_layer.forwardActivated(x, act);
+  forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor | null {
+    return Object.prototype.hasOwnProperty.call(this, "forward") ? null : this.conv_layer.forwardActivated(x, act, privateOutput);
   }
 }
 
@@ -67,8 +67,8 @@ export class C3LayerSparse extends Module implements FusesActivation {
   }
 
   /** forward's convolution is a fresh result: the Tanh after it can run in place (ops/fused.ts). */
-  forwardActivated(x: Tensor, act: FusedActivation): Tensor | null {
-    return Object.getPrototypeOf(this) !== C3LayerSparse.prototype || Object.prototype.hasOwnProperty.call(this, "forward") ? null : activateInPlace(this.forward(x), act);
+  forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor | null {
+    return Object.getPrototypeOf(this) !== C3LayerSparse.prototype || Object.prototype.hasOwnProperty.call(this, "forward") ? null : activateInPlace(this.forward(x), act, privateOutput);
   }
 
   /** The seed's formulation (16 convolutions on channel subsets, concatenated): the reference. */
@@ -76,6 +76,11 @@ export class C3LayerSparse extends Module implements FusesActivation {
     return cat(this.maps().map(([conv, subset]) => conv.forward(indexSelect(x, 1, subset))), 1);
   }
 }
+
+// Both read their input only into a convolution (the sparse one directly, the full one through
+// its conv_layer, so only while that is the library's Conv2d).
+registerPrivateConsumer(C3LayerFull.prototype, (m) => consumesPrivately((m as C3LayerFull).conv_layer));
+registerPrivateConsumer(C3LayerSparse.prototype);
 
 export type C3Variant = "sparse" | "full";
 
@@ -96,13 +101,17 @@ export class LeNet5 extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    let out = this.C1_layer.forward(x);
-    out = this.P2_layer.forward(out);
-    out = this.C3_layer.forward(out);
-    out = this.P4_layer.forward(out);
+    // Each layer's output goes only to the next one (P4's through a reshape, whose view C5 reads
+    // in its backward before P4's runs): private when the next is a library layer, so fused
+    // activations may reuse their arrays for gradients (ops/fused.ts).
+    const into = (m: Module, input: Tensor, next: Module) => forwardInto(m, input, consumesPrivatelyDeep(next));
+    let out = into(this.C1_layer, x, this.P2_layer);
+    out = into(this.P2_layer, out, this.C3_layer);
+    out = into(this.C3_layer, out, this.P4_layer);
+    out = into(this.P4_layer, out, this.C5_layer);
     out = reshape(out, [-1, 5 * 5 * 16]);
-    out = this.C5_layer.forward(out);
-    out = this.F6_layer.forward(out);
+    out = into(this.C5_layer, out, this.F6_layer);
+    out = into(this.F6_layer, out, this.F7_layer);
     return this.F7_layer.forward(out);
   }
 }

@@ -2,7 +2,7 @@
 // Children are stored under the keys "0", "1", ... so names match PyTorch's.
 
 import type { Tensor } from "../tensor.js";
-import { fusableActivation, type FusesActivation } from "./layers.js";
+import { consumesPrivately, fusableActivation, isExactly, type FusesActivation } from "./layers.js";
 import { Module } from "./module.js";
 
 export class ModuleList<M extends Module = Module> extends Module {
@@ -39,14 +39,39 @@ export class Sequential extends ModuleList {
    * gradients, one array less per pair (ops/fused.ts).
    */
   override forward(x: Tensor): Tensor {
+    return this.forwardChain(x, false);
+  }
+
+  /**
+   * forward, told whether its output is private (reaches only library layers: see
+   * ops/fused.ts). Outputs passed from one child to the next are private when the next child
+   * consumes privately (nn/layers.ts consumesPrivately, or a Sequential whose first child does).
+   */
+  forwardChain(x: Tensor, outputPrivate: boolean): Tensor {
     for (let i = 0; i < this.length; i++) {
       const act = i + 1 < this.length ? fusableActivation(this[i + 1]) : null;
-      const fused = act && "forwardActivated" in this[i] ? (this[i] as unknown as FusesActivation).forwardActivated(x, act) : null;
+      const next = act ? i + 2 : i + 1; // the child that reads this step's output
+      const priv = next < this.length ? consumesPrivatelyDeep(this[next]) : outputPrivate;
+      const fused = act && "forwardActivated" in this[i] ? (this[i] as unknown as FusesActivation).forwardActivated(x, act, priv) : null;
       if (fused) {
         x = fused;
         i++;
-      } else x = this[i].forward(x);
+      } else x = forwardInto(this[i], x, priv);
     }
     return x;
   }
+}
+
+/** Whether m only reads its input as a library layer does (a Sequential: as its first child). */
+export function consumesPrivatelyDeep(m: Module): boolean {
+  if (isExactly(m, Sequential.prototype)) {
+    const s = m as Sequential;
+    return s.length > 0 && consumesPrivatelyDeep(s[0]);
+  }
+  return consumesPrivately(m);
+}
+
+/** m.forward(x), telling an exact Sequential whether its output is private. */
+export function forwardInto(m: Module, x: Tensor, outputPrivate: boolean): Tensor {
+  return outputPrivate && isExactly(m, Sequential.prototype) ? (m as Sequential).forwardChain(x, true) : m.forward(x);
 }

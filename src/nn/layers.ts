@@ -21,13 +21,35 @@ import { Parameter } from "./parameter.js";
  * an own `forward` property (captureActivations' wrapper) might return a tensor someone holds.
  */
 export interface FusesActivation {
-  /** act(forward(x)) computed in place, or null when this module cannot promise a fresh output. */
-  forwardActivated(x: Tensor, act: FusedActivation): Tensor | null;
+  /**
+   * act(forward(x)) computed in place, or null when this module cannot promise a fresh output;
+   * privateOutput: see ops/fused.ts activateInPlace.
+   */
+  forwardActivated(x: Tensor, act: FusedActivation, privateOutput?: boolean): Tensor | null;
 }
 
-function fusedForward(m: Module, cls: object, x: Tensor, act: FusedActivation): Tensor | null {
-  if (Object.getPrototypeOf(m) !== cls || Object.prototype.hasOwnProperty.call(m, "forward")) return null;
-  return activateInPlace(m.forward(x), act);
+/** The library's class itself (not a subclass), with no `forward` patched onto the instance. */
+export function isExactly(m: Module, cls: object): boolean {
+  return Object.getPrototypeOf(m) === cls && !Object.prototype.hasOwnProperty.call(m, "forward");
+}
+
+function fusedForward(m: Module, cls: object, x: Tensor, act: FusedActivation, privateOutput: boolean): Tensor | null {
+  return isExactly(m, cls) ? activateInPlace(m.forward(x), act, privateOutput) : null;
+}
+
+/**
+ * Classes whose forward reads its input only while computing its output and in its own backward,
+ * and returns a fresh array (never a view of the input): an output that only such a module
+ * consumes is private to the library (ops/fused.ts). Models add their own (models/lenet5.ts).
+ */
+const privateConsumers = new Map<object, ((m: Module) => boolean) | null>();
+/** `also`: a further test of the instance (a module that reads its input through a child). */
+export function registerPrivateConsumer(cls: object, also: ((m: Module) => boolean) | null = null): void {
+  privateConsumers.set(cls, also);
+}
+export function consumesPrivately(m: Module): boolean {
+  const also = privateConsumers.get(Object.getPrototypeOf(m));
+  return also !== undefined && !Object.prototype.hasOwnProperty.call(m, "forward") && (also === null || also(m));
 }
 
 /** The activation a module is, when it can be fused onto the module before it. */
@@ -60,8 +82,8 @@ export class Linear extends Module implements FusesActivation {
     return linear(x, this.weight, this.bias);
   }
 
-  forwardActivated(x: Tensor, act: FusedActivation): Tensor | null {
-    return fusedForward(this, Linear.prototype, x, act);
+  forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor | null {
+    return fusedForward(this, Linear.prototype, x, act, privateOutput);
   }
 
   protected override extraRepr(): string {
@@ -94,8 +116,8 @@ export class Conv2d extends Module implements FusesActivation {
     return conv2d(x, this.weight, this.bias, { stride, padding, dilation, groups });
   }
 
-  forwardActivated(x: Tensor, act: FusedActivation): Tensor | null {
-    return fusedForward(this, Conv2d.prototype, x, act);
+  forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor | null {
+    return fusedForward(this, Conv2d.prototype, x, act, privateOutput);
   }
 
   protected override extraRepr(): string {
@@ -206,8 +228,8 @@ export class AvgPool2d extends Pool2d<AvgPool2dOptions> implements FusesActivati
     return avgPool2d(x, this.kernelSize, this.options);
   }
 
-  forwardActivated(x: Tensor, act: FusedActivation): Tensor | null {
-    return fusedForward(this, AvgPool2d.prototype, x, act);
+  forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor | null {
+    return fusedForward(this, AvgPool2d.prototype, x, act, privateOutput);
   }
 }
 
@@ -216,8 +238,8 @@ export class MaxPool2d extends Pool2d<Pool2dOptions> implements FusesActivation 
     return maxPool2d(x, this.kernelSize, this.options);
   }
 
-  forwardActivated(x: Tensor, act: FusedActivation): Tensor | null {
-    return fusedForward(this, MaxPool2d.prototype, x, act);
+  forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor | null {
+    return fusedForward(this, MaxPool2d.prototype, x, act, privateOutput);
   }
 }
 
@@ -244,6 +266,8 @@ export class Identity extends Module {
     return x;
   }
 }
+
+for (const cls of [Linear, Conv2d, AvgPool2d, MaxPool2d, Tanh, ReLU, Sigmoid]) registerPrivateConsumer(cls.prototype);
 
 /** Flattens dims startDim..endDim (default: all but the batch dim). */
 export class Flatten extends Module {

@@ -8,6 +8,8 @@ import * as torch from "../../src/index.js";
 import type { Tensor } from "../../src/index.js";
 import { Parameter } from "../../src/nn/parameter.js";
 import type { Module } from "../../src/nn/module.js";
+import { takePooled } from "../../src/core/pool.js";
+import { consumesPrivatelyDeep } from "../../src/nn/containers.js";
 import { gradcheck, randn64 } from "../helpers/gradcheck.js";
 
 const { nn } = torch;
@@ -113,30 +115,77 @@ test("no fusion when the layer's output may be held elsewhere: a subclass, a pat
   sameBits("noGrad forward", a, b);
 });
 
-test("LeNet-5 (fused Sequentials): one SGD step's loss and parameters equal the unfused model's bit for bit", () => {
+test("LeNet-5 (fused, private activations reused for gradients): two SGD steps' losses and parameters equal the unfused model's bit for bit", () => {
   const run = (fuse: boolean) => {
     torch.manualSeed(11);
     const model = torch.models.lenet5({ c3: "full" });
     const opt = new torch.optim.SGD(model.parameters(), { lr: 0.1 });
     const x = torch.randn([4, 1, 28, 28], { generator: new torch.Generator(12) });
     const labels = torch.tensor([1, 7, 3, 9]);
-    const original = nn.Sequential.prototype.forward;
+    const original = nn.Sequential.prototype.forwardChain;
     if (!fuse)
-      nn.Sequential.prototype.forward = function (this: InstanceType<typeof nn.Sequential>, input: Tensor) {
+      nn.Sequential.prototype.forwardChain = function (this: InstanceType<typeof nn.Sequential>, input: Tensor) {
         for (const m of this) input = m.forward(input);
         return input;
       };
     try {
-      opt.zeroGrad();
-      const loss = torch.F.crossEntropy(model.forward(x), labels);
-      loss.backward();
-      opt.step();
-      return { loss: loss.item(), params: model.parameters().map((p) => Array.from(p.data)) };
+      const losses: number[] = [];
+      for (let step = 0; step < 2; step++) {
+        opt.zeroGrad();
+        const loss = torch.F.crossEntropy(model.forward(x), labels);
+        loss.backward();
+        opt.step();
+        losses.push(loss.item());
+      }
+      return { losses, params: model.parameters().map((p) => Array.from(p.data)) };
     } finally {
-      nn.Sequential.prototype.forward = original;
+      nn.Sequential.prototype.forwardChain = original;
     }
   };
   const [fused, plain] = [run(true), run(false)];
-  assert.equal(fused.loss, plain.loss);
+  assert.deepEqual(fused.losses, plain.losses);
   assert.deepEqual(fused.params, plain.params);
+});
+
+test("a private fused output's array becomes dz and then goes to the pool; retained graphs and public outputs keep their values", () => {
+  const n = 2 * 4 * 30 * 30; // over the pool's minimum length
+  const make = (privateOutput: boolean) => {
+    torch.manualSeed(17);
+    const conv = new nn.Conv2d(1, 4, 3, { padding: 1 });
+    const x = torch.randn([2, 1, 30, 30], { generator: new torch.Generator(13), requiresGrad: true });
+    const y = conv.forwardActivated(x, "tanh", privateOutput)!;
+    assert.equal(y.numel, n);
+    return { y, values: Array.from(y.data), x };
+  };
+  // Private, graph not retained: after backward the array is the pool's, next in line for alloc.
+  const priv = make(true);
+  const array = priv.y.data;
+  weighted(priv.y, 14).backward();
+  const pooled: unknown[] = [];
+  for (let a = takePooled("float32", n); a !== null; a = takePooled("float32", n)) pooled.push(a);
+  assert.ok(pooled.includes(array), "the activation's own array was recycled");
+  // The gradient is the same as the non-private path's.
+  const pub = make(false);
+  weighted(pub.y, 14).backward();
+  sameBits("input gradient, private vs public", priv.x.grad, pub.x.grad);
+  assert.deepEqual(Array.from(pub.y.data), pub.values, "a public output keeps its values after backward");
+  // Private but retained: the second backward reads y again.
+  const kept = make(true);
+  const loss = weighted(kept.y, 14);
+  loss.backward(undefined, { retainGraph: true });
+  assert.deepEqual(Array.from(kept.y.data), kept.values, "retained graph: y untouched");
+  const first = Array.from(kept.x.grad!.data);
+  loss.backward();
+  assert.deepEqual(Array.from(kept.x.grad!.data), first.map((v) => v + v));
+});
+
+test("Sequential marks only what stays inside it private: the last output is the caller's", () => {
+  const seq = new nn.Sequential(new nn.Conv2d(1, 3, 3, { padding: 1 }), new nn.ReLU(), new nn.Conv2d(3, 2, 3), new nn.Tanh());
+  const x = torch.randn([2, 1, 40, 40], { generator: new torch.Generator(15), requiresGrad: true });
+  const y = seq.forward(x);
+  const before = Array.from(y.data);
+  weighted(y, 16).backward();
+  assert.deepEqual(Array.from(y.data), before, "the output the caller holds is intact after backward");
+  assert.ok(consumesPrivatelyDeep(seq), "a Sequential starting with a Conv2d consumes privately");
+  assert.ok(!consumesPrivatelyDeep(new nn.Sequential(new nn.Flatten(), new nn.Linear(4, 2))), "Flatten returns a view: not private");
 });
