@@ -6,11 +6,11 @@
 //   -> view (N,400) -> C5 (N,120) -> F6 (N,84) -> F7 (N,10) logits
 
 import { consumesPrivatelyDeep, forwardInto, ModuleList, Sequential } from "../nn/containers.js";
-import { AvgPool2d, consumesPrivately, Conv2d, Linear, registerPrivateConsumer, Tanh, type FusesActivation } from "../nn/layers.js";
-import { activateInPlace, type FusedActivation } from "../ops/fused.js";
+import { AvgPool2d, consumesPrivately, Conv2d, isExactly, Linear, registerPrivateConsumer, Tanh, type FusesActivation } from "../nn/layers.js";
+import { fuseActivation, type FusedActivation } from "../ops/fused.js";
 import { Module } from "../nn/module.js";
 import { zeros } from "../creation.js";
-import { conv2d } from "../ops/conv.js";
+import { convolve2d } from "../ops/conv.js";
 import { cat, indexSelect, reshape } from "../ops/shape.js";
 import type { Tensor } from "../tensor.js";
 
@@ -55,6 +55,11 @@ export class C3LayerSparse extends Module implements FusesActivation {
   }
 
   forward(x: Tensor): Tensor {
+    return this.convolve(x);
+  }
+
+  /** The one convolution, its kernel also applying `act` when given (ops/fused.ts). */
+  private convolve(x: Tensor, act?: FusedActivation): Tensor {
     const weights = this.maps().map(([conv, subset]) => {
       const k = subset.length;
       if (k === 6) return conv.weight;
@@ -63,12 +68,12 @@ export class C3LayerSparse extends Module implements FusesActivation {
       return indexSelect(padded, 1, [0, 1, 2, 3, 4, 5].map((c) => (subset.includes(c) ? subset.indexOf(c) : k)));
     });
     const bias = cat(this.maps().map(([conv]) => conv.bias!), 0);
-    return conv2d(x, cat(weights, 0), bias);
+    return convolve2d("conv2d", x, cat(weights, 0), bias, {}, act);
   }
 
   /** forward's convolution is a fresh result: the Tanh after it can run in place (ops/fused.ts). */
   forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor | null {
-    return Object.getPrototypeOf(this) !== C3LayerSparse.prototype || Object.prototype.hasOwnProperty.call(this, "forward") ? null : activateInPlace(this.forward(x), act, privateOutput);
+    return isExactly(this, C3LayerSparse.prototype) ? fuseActivation(this.convolve(x, act), act, privateOutput) : null;
   }
 
   /** The seed's formulation (16 convolutions on channel subsets, concatenated): the reference. */

@@ -2,12 +2,12 @@
 
 import { alloc } from "../core/dtype.js";
 import { adaptiveAvgPool2d, adaptiveMaxPool2d, type AdaptiveSize } from "../ops/adaptive-pool.js";
-import { conv2d, type ConvPadding } from "../ops/conv.js";
+import { conv2d, convolve2d, type ConvPadding } from "../ops/conv.js";
 import { conv1d, single, type Conv1dOptions } from "../ops/conv1d.js";
 import { tanh, sigmoid, relu } from "../ops/elementwise.js";
 import { linear } from "../ops/matmul.js";
-import { avgPool2d, maxPool2d, type AvgPool2dOptions, type Pool2dOptions } from "../ops/pool.js";
-import { activateInPlace, type FusedActivation } from "../ops/fused.js";
+import { avgPool2d, avgPool2dThen, maxPool2d, maxPool2dThen, type AvgPool2dOptions, type Pool2dOptions } from "../ops/pool.js";
+import { activateInPlace, fuseActivation, type FusedActivation } from "../ops/fused.js";
 import { flatten } from "../ops/shape.js";
 import { pair, type Pair } from "../ops/args.js";
 import { Tensor } from "../tensor.js";
@@ -35,6 +35,11 @@ export function isExactly(m: Module, cls: object): boolean {
 
 function fusedForward(m: Module, cls: object, x: Tensor, act: FusedActivation, privateOutput: boolean): Tensor | null {
   return isExactly(m, cls) ? activateInPlace(m.forward(x), act, privateOutput) : null;
+}
+
+/** As fusedForward, for a layer whose kernel applies the activation itself (`run`). */
+function fusedKernel(m: Module, cls: object, run: () => Tensor, act: FusedActivation, privateOutput: boolean): Tensor | null {
+  return isExactly(m, cls) ? fuseActivation(run(), act, privateOutput) : null;
 }
 
 /**
@@ -117,7 +122,9 @@ export class Conv2d extends Module implements FusesActivation {
   }
 
   forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor | null {
-    return fusedForward(this, Conv2d.prototype, x, act, privateOutput);
+    const { stride, padding, dilation, groups } = this.options;
+    const run = () => convolve2d("conv2d", x, this.weight, this.bias, { stride, padding, dilation, groups }, act);
+    return fusedKernel(this, Conv2d.prototype, run, act, privateOutput);
   }
 
   protected override extraRepr(): string {
@@ -229,7 +236,7 @@ export class AvgPool2d extends Pool2d<AvgPool2dOptions> implements FusesActivati
   }
 
   forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor | null {
-    return fusedForward(this, AvgPool2d.prototype, x, act, privateOutput);
+    return fusedKernel(this, AvgPool2d.prototype, () => avgPool2dThen(x, this.kernelSize, this.options, act), act, privateOutput);
   }
 }
 
@@ -239,7 +246,7 @@ export class MaxPool2d extends Pool2d<Pool2dOptions> implements FusesActivation 
   }
 
   forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor | null {
-    return fusedForward(this, MaxPool2d.prototype, x, act, privateOutput);
+    return fusedKernel(this, MaxPool2d.prototype, () => maxPool2dThen(x, this.kernelSize, this.options, act), act, privateOutput);
   }
 }
 

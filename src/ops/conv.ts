@@ -8,6 +8,7 @@ import { makeResult } from "../autograd/function.js";
 import { alloc, promote, type Storage } from "../core/dtype.js";
 import { shapeStr } from "../core/shape.js";
 import { kernels, slidingOutputSize, type Conv2dDims } from "../kernels/index.js";
+import type { Activation } from "../kernels/ref/elementwise.js";
 import { Tensor } from "../tensor.js";
 import { pair, type Pair } from "./args.js";
 import { pad } from "./pad.js";
@@ -27,10 +28,13 @@ export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options:
   return convolve2d("conv2d", x, weight, bias, options);
 }
 
-/** conv2d reporting errors as `op` (conv1d runs as a conv2d of height 1). */
-export function convolve2d(op: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: Conv2dOptions): Tensor {
+/**
+ * conv2d reporting errors as `op` (conv1d runs as a conv2d of height 1). `act`: the kernel also
+ * applies this activation to the output; the caller owes the graph its derivative (ops/fused.ts).
+ */
+export function convolve2d(op: string, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, options: Conv2dOptions, act?: Activation): Tensor {
   // An unbatched (C, H, W) input is treated as a batch of one, as PyTorch does.
-  if (x.ndim === 3) return squeeze(convolve2d(op, unsqueeze(x, 0), weight, bias, options), 0);
+  if (x.ndim === 3) return squeeze(convolve2d(op, unsqueeze(x, 0), weight, bias, options, act), 0);
   checkRanks(op, x, weight);
   const { padding, extra } = resolvePadding(op, weight, options);
   // An odd "same" total: the extra bottom row / right column is an explicit zero pad first.
@@ -40,7 +44,7 @@ export function convolve2d(op: string, x: Tensor, weight: Tensor, bias: Tensor |
   const P = d.OH * d.OW;
   const dtype = promote(x.dtype, weight.dtype);
   const y = alloc(dtype, N * OC * P);
-  kernels.conv2dForward(d, x.data, weight.data, bias ? bias.data : null, y);
+  kernels.conv2dForward(d, x.data, weight.data, bias ? bias.data : null, y, act);
 
   const dx = (dy: Float32Array | Float64Array) => {
     const out = alloc(x.dtype, x.numel);

@@ -10,9 +10,10 @@ import { backwardRetainsGraph } from "../autograd/backward.js";
 import { recycle } from "../core/pool.js";
 import { alloc, type Storage } from "../core/dtype.js";
 import { kernels } from "../kernels/index.js";
+import type { Activation } from "../kernels/ref/elementwise.js";
 import type { Tensor } from "../tensor.js";
 
-export type FusedActivation = "tanh" | "relu";
+export type FusedActivation = Activation;
 
 /**
  * z, activated in place: the same bits as tanh(z) / relu(z) (the same kernels), and the same
@@ -28,6 +29,15 @@ export function activateInPlace(z: Tensor, act: FusedActivation, privateOutput =
   const y = z.data;
   if (act === "tanh") kernels.tanhForward(y, y);
   else kernels.reluForward(y, y);
+  return fuseActivation(z, act, privateOutput);
+}
+
+/**
+ * The graph half of activateInPlace, for z whose kernel already applied act (the convolution's
+ * and pooling's forward kernels take an activation: no second pass over the output).
+ */
+export function fuseActivation(z: Tensor, act: FusedActivation, privateOutput = false): Tensor {
+  const y = z.data;
   const node = z.gradFn;
   if (node === null) return z;
   const inner = node.backwards;

@@ -6,6 +6,7 @@ import { makeResult } from "../autograd/function.js";
 import { alloc, type Storage } from "../core/dtype.js";
 import { shapeStr } from "../core/shape.js";
 import { kernels, slidingOutputSize, type PoolGeometry } from "../kernels/index.js";
+import type { Activation } from "../kernels/ref/elementwise.js";
 import { Tensor } from "../tensor.js";
 import { pair, type Pair } from "./args.js";
 
@@ -57,17 +58,27 @@ function pool(op: string, x: Tensor, g: PoolGeometry, outShape: number[], forwar
 }
 
 export function avgPool2d(x: Tensor, kernelSize: Pair, options: AvgPool2dOptions = {}): Tensor {
+  return avgPool2dThen(x, kernelSize, options);
+}
+
+/** avgPool2d whose kernel also applies `act` to the output (see ops/fused.ts). */
+export function avgPool2dThen(x: Tensor, kernelSize: Pair, options: AvgPool2dOptions, act?: Activation): Tensor {
   const { g, outShape } = poolGeometry("avgPool2d", x, kernelSize, options);
   const include = options.countIncludePad ?? true;
   return pool("avgPool2d", x, g, outShape,
-    (y) => kernels.avgPool2dForward(g, x.data, y, include),
+    (y) => kernels.avgPool2dForward(g, x.data, y, include, act),
     (dy, dx) => kernels.avgPool2dBackward(g, dy, dx, include));
 }
 
 export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = {}): Tensor {
+  return maxPool2dThen(x, kernelSize, options);
+}
+
+/** maxPool2d whose kernel also applies `act` to the output (see ops/fused.ts). */
+export function maxPool2dThen(x: Tensor, kernelSize: Pair, options: Pool2dOptions, act?: Activation): Tensor {
   const { g, outShape } = poolGeometry("maxPool2d", x, kernelSize, options);
   const argmax = new Int32Array(g.NC * g.OH * g.OW);
   return pool("maxPool2d", x, g, outShape,
-    (y) => kernels.maxPool2dForward(g, x.data, y, argmax),
+    (y) => kernels.maxPool2dForward(g, x.data, y, argmax, act),
     (dy, dx) => kernels.maxPool2dBackward(g, dy, argmax, dx));
 }

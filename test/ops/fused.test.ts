@@ -38,26 +38,29 @@ function weighted(out: Tensor, seed: number): Tensor {
   return torch.sum(torch.mul(out, torch.randn(out.shape, { generator: new torch.Generator(seed) })));
 }
 
-for (const [label, make, shape] of LAYERS)
-  for (const [actName, makeAct, actFn] of ACTIVATIONS)
-    test(`Sequential(${label}, ${actName}) fused = the two ops one after the other, bit for bit`, () => {
-      torch.manualSeed(3);
-      const layer = make();
-      const seq = new nn.Sequential(layer, makeAct());
-      const x1 = torch.randn(shape, { generator: new torch.Generator(4), requiresGrad: true });
-      const x2 = torch.randn(shape, { generator: new torch.Generator(4), requiresGrad: true });
-      const fused = seq.forward(x1);
-      const plain = actFn(layer.forward(x2));
-      assert.notEqual(fused.gradFn?.op, plain.gradFn?.op, "the fused path ran (one node, the layer's)");
-      sameBits("output", fused, plain);
-      const params = layer.parameters();
-      weighted(fused, 5).backward();
-      const fusedGrads = params.map((p) => p.grad);
-      layer.zeroGrad();
-      weighted(plain, 5).backward();
-      sameBits("input gradient", x1.grad, x2.grad);
-      params.forEach((p, i) => sameBits(`parameter ${i} gradient`, fusedGrads[i], p.grad));
-    });
+const CASES = (["wasm", "js"] as const).flatMap((backend) => LAYERS.flatMap((layer) => ACTIVATIONS.map((act) => [backend, layer, act] as const)));
+for (const [backend, [label, make, shape], [actName, makeAct, actFn]] of CASES)
+  test(`Sequential(${label}, ${actName}) fused = the two ops one after the other, bit for bit (${backend})`, (t) => {
+    const before = torch.getBackend();
+    torch.setBackend(backend);
+    t.after(() => torch.setBackend(before));
+    torch.manualSeed(3);
+    const layer = make();
+    const seq = new nn.Sequential(layer, makeAct());
+    const x1 = torch.randn(shape, { generator: new torch.Generator(4), requiresGrad: true });
+    const x2 = torch.randn(shape, { generator: new torch.Generator(4), requiresGrad: true });
+    const fused = seq.forward(x1);
+    const plain = actFn(layer.forward(x2));
+    assert.notEqual(fused.gradFn?.op, plain.gradFn?.op, "the fused path ran (one node, the layer's)");
+    sameBits("output", fused, plain);
+    const params = layer.parameters();
+    weighted(fused, 5).backward();
+    const fusedGrads = params.map((p) => p.grad);
+    layer.zeroGrad();
+    weighted(plain, 5).backward();
+    sameBits("input gradient", x1.grad, x2.grad);
+    params.forEach((p, i) => sameBits(`parameter ${i} gradient`, fusedGrads[i], p.grad));
+  });
 
 test("a fused Conv2d -> Tanh passes finite differences (float64), input and parameters", () => {
   const g = new torch.Generator(6);

@@ -6,6 +6,7 @@
 // All three overwrite their output; the forward adds the bias (OC) when given.
 
 import { alloc, type Storage } from "../../core/dtype.js";
+import { activate, type Activation } from "./elementwise.js";
 import { gemm } from "./gemm.js";
 import { col2im, im2col, type ConvGeometry } from "./im2col.js";
 
@@ -35,7 +36,8 @@ function groupWalk(d: Conv2dDims, visit: (xo: number, yo: number, wo: number) =>
     for (let gi = 0; gi < d.groups; gi++) visit((n * d.C + gi * Cg) * d.H * d.W, (n * d.OC + gi * OCg) * P, gi * OCg * KK);
 }
 
-export function conv2dForward(d: Conv2dDims, x: Storage, w: Storage, bias: Storage | null, y: Storage): void {
+/** act: an activation applied to the result (ops/fused.ts). */
+export function conv2dForward(d: Conv2dDims, x: Storage, w: Storage, bias: Storage | null, y: Storage, act?: Activation): void {
   const { gg, OCg, KK, P } = sizes(d);
   const cols = scratch(KK * P, x, w, y);
   // Each output plane starts from its bias; the GEMM then accumulates onto it.
@@ -44,6 +46,7 @@ export function conv2dForward(d: Conv2dDims, x: Storage, w: Storage, bias: Stora
     im2col(gg, x, xo, cols);
     gemm({ transA: false, transB: false, M: OCg, N: P, K: KK, A: w, aOffset: wo, B: cols, C: y, cOffset: yo, accumulate: !!bias });
   });
+  if (act) activate(y, act);
 }
 
 export function conv2dBackwardInput(d: Conv2dDims, dy: Storage, w: Storage, dx: Storage): void {

@@ -4,6 +4,15 @@
 
 import type { Storage } from "../../core/dtype.js";
 
+/** An activation that a layer's forward kernel may apply to its output (ops/fused.ts). */
+export type Activation = "tanh" | "relu";
+
+/** y = act(y), in place. */
+export function activate(y: Storage, act: Activation): void {
+  if (act === "tanh") tanhForward(y, y);
+  else reluForward(y, y);
+}
+
 /** y[i] = tanh(x[i]). */
 export function tanhForward(x: Storage, y: Storage): void {
   for (let i = 0; i < x.length; i++) y[i] = Math.tanh(x[i]);

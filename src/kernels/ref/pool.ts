@@ -4,6 +4,7 @@
 // PyTorch's default; max pooling records the argmax (an index into the plane) for backward.
 
 import type { Storage } from "../../core/dtype.js";
+import { activate, type Activation } from "./elementwise.js";
 import type { Window2d } from "./im2col.js";
 
 /** A pooling window over NC planes (batch and channels folded). */
@@ -26,7 +27,7 @@ function windowOf(g: PoolGeometry, oh: number, ow: number, countIncludePad: bool
   return { hs, ws, he, we, divisor };
 }
 
-export function avgPool2dForward(g: PoolGeometry, x: Storage, y: Storage, countIncludePad: boolean): void {
+export function avgPool2dForward(g: PoolGeometry, x: Storage, y: Storage, countIncludePad: boolean, act?: Activation): void {
   const plane = g.H * g.W;
   for (let oh = 0; oh < g.OH; oh++)
     for (let ow = 0; ow < g.OW; ow++) {
@@ -37,6 +38,7 @@ export function avgPool2dForward(g: PoolGeometry, x: Storage, y: Storage, countI
         y[(p * g.OH + oh) * g.OW + ow] = s / divisor;
       }
     }
+  if (act) activate(y, act);
 }
 
 /** dx = the adjoint of the average applied to dy (overwritten). */
@@ -53,7 +55,7 @@ export function avgPool2dBackward(g: PoolGeometry, dy: Storage, dx: Storage, cou
     }
 }
 
-export function maxPool2dForward(g: PoolGeometry, x: Storage, y: Storage, argmax: Int32Array): void {
+export function maxPool2dForward(g: PoolGeometry, x: Storage, y: Storage, argmax: Int32Array, act?: Activation): void {
   const plane = g.H * g.W;
   for (let oh = 0; oh < g.OH; oh++)
     for (let ow = 0; ow < g.OW; ow++) {
@@ -74,6 +76,7 @@ export function maxPool2dForward(g: PoolGeometry, x: Storage, y: Storage, argmax
         argmax[o] = bestAt;
       }
     }
+  if (act) activate(y, act);
 }
 
 /** dx = dy routed to each window's argmax (overwritten). */

@@ -9,6 +9,8 @@ import type { Storage } from "../../core/dtype.js";
 import * as ref from "../ref/conv2d.js";
 import type { Conv2dDims } from "../ref/conv2d.js";
 import { col2im as refCol2im, im2col as refIm2col, type ConvGeometry } from "../ref/im2col.js";
+import type { Activation } from "../ref/elementwise.js";
+import { activateAndGet } from "./activation.js";
 import { ranges, type WasmContext } from "./context.js";
 import { putGeometry } from "./geometry.js";
 
@@ -119,8 +121,8 @@ export function makeConvKernels(ctx: WasmContext) {
   };
 
   return {
-    conv2dForward(d: Conv2dDims, x: Storage, w: Storage, bias: Storage | null, y: Storage): void {
-      if (!f32(x, w, y) || (bias && !f32(bias))) return ref.conv2dForward(d, x, w, bias, y);
+    conv2dForward(d: Conv2dDims, x: Storage, w: Storage, bias: Storage | null, y: Storage, act?: Activation): void {
+      if (!f32(x, w, y) || (bias && !f32(bias))) return ref.conv2dForward(d, x, w, bias, y, act);
       const threads = ctx.threads(macs(d), CONV_WORK_PER_THREAD);
       arena.reset();
       const [px, pw] = [arena.put(F(x), 0, nx(d)), arena.put(F(w), 0, nw(d))];
@@ -131,7 +133,7 @@ export function makeConvKernels(ctx: WasmContext) {
         const parts = ranges(d.N, threads).map(([n0, n1]) => [putGeometry(arena, { ...d, N: n1 - n0 }), px + 4 * n0 * xi, pw, pb, py + 4 * n0 * yi, arena.alloc(padded(d))]);
         ctx.run("conv2dDirectForward", parts);
       } else ctx.run("conv2dForward", byImages(d, threads, (geo, at, s) => [geo, at(px, xi), pw, pb, at(py, yi), ...s]));
-      arena.get(py, ny(d), F(y), 0);
+      activateAndGet(ctx, act, py, ny(d), F(y));
     },
     conv2dBackwardInput(d: Conv2dDims, dy: Storage, w: Storage, dx: Storage): void {
       if (!f32(dy, w, dx)) return ref.conv2dBackwardInput(d, dy, w, dx);

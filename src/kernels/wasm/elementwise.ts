@@ -7,9 +7,9 @@ import * as ref from "../ref/elementwise.js";
 import { ranges, type WasmContext } from "./context.js";
 
 /** Below this many values the copies cost more than the JavaScript loop. */
-const MIN_WASM = 64;
+export const MIN_WASM = 64;
 /** Values per thread below which another thread costs more than it saves. */
-const VALUES_PER_THREAD = 1 << 16;
+export const VALUES_PER_THREAD = 1 << 16;
 
 export function makeElementwiseKernels(ctx: WasmContext) {
   const { arena } = ctx;

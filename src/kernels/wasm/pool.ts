@@ -5,6 +5,8 @@
 import type { Storage } from "../../core/dtype.js";
 import * as ref from "../ref/pool.js";
 import type { PoolGeometry } from "../ref/pool.js";
+import type { Activation } from "../ref/elementwise.js";
+import { activateAndGet } from "./activation.js";
 import { ranges, type WasmContext } from "./context.js";
 import { putGeometry } from "./geometry.js";
 import type { KernelName } from "./load.js";
@@ -31,11 +33,11 @@ export function makePoolKernels(ctx: WasmContext) {
   };
   const sizes = (g: PoolGeometry) => ({ nx: g.NC * g.H * g.W, ny: g.NC * g.OH * g.OW, xp: g.H * g.W, yp: g.OH * g.OW });
   return {
-    avgPool2dForward(g: PoolGeometry, x: Storage, y: Storage, countIncludePad: boolean): void {
-      if (!(x instanceof Float32Array && y instanceof Float32Array)) return ref.avgPool2dForward(g, x, y, countIncludePad);
+    avgPool2dForward(g: PoolGeometry, x: Storage, y: Storage, countIncludePad: boolean, act?: Activation): void {
+      if (!(x instanceof Float32Array && y instanceof Float32Array)) return ref.avgPool2dForward(g, x, y, countIncludePad, act);
       const { nx, ny, xp, yp } = sizes(g);
       const [, py] = planes("avgPool2dForward", g, () => [[arena.put(x, 0, nx), xp], [arena.alloc(ny), yp]], [+countIncludePad]);
-      arena.get(py, ny, y, 0);
+      activateAndGet(ctx, act, py, ny, y);
     },
     avgPool2dBackward(g: PoolGeometry, dy: Storage, dx: Storage, countIncludePad: boolean): void {
       if (!(dy instanceof Float32Array && dx instanceof Float32Array)) return ref.avgPool2dBackward(g, dy, dx, countIncludePad);
@@ -43,11 +45,11 @@ export function makePoolKernels(ctx: WasmContext) {
       const [, pdx] = planes("avgPool2dBackward", g, () => [[arena.put(dy, 0, ny), yp], [arena.alloc(nx), xp]], [+countIncludePad]);
       arena.get(pdx, nx, dx, 0);
     },
-    maxPool2dForward(g: PoolGeometry, x: Storage, y: Storage, argmax: Int32Array): void {
-      if (!(x instanceof Float32Array && y instanceof Float32Array)) return ref.maxPool2dForward(g, x, y, argmax);
+    maxPool2dForward(g: PoolGeometry, x: Storage, y: Storage, argmax: Int32Array, act?: Activation): void {
+      if (!(x instanceof Float32Array && y instanceof Float32Array)) return ref.maxPool2dForward(g, x, y, argmax, act);
       const { nx, ny, xp, yp } = sizes(g);
       const [, py, pa] = planes("maxPool2dForward", g, () => [[arena.put(x, 0, nx), xp], [arena.alloc(ny), yp], [arena.alloc(ny), yp]], []);
-      arena.get(py, ny, y, 0);
+      activateAndGet(ctx, act, py, ny, y);
       argmax.set(new Int32Array(arena.f32.buffer, pa, ny));
     },
     maxPool2dBackward(g: PoolGeometry, dy: Storage, argmax: Int32Array, dx: Storage): void {
