@@ -109,8 +109,8 @@ export function makeConvKernels(ctx: WasmContext) {
       return make(putGeometry(arena, mine), (addr, perImage) => addr + 4 * n0 * perImage, scratch(mine, chunkOf(mine), KK(d)));
     });
 
-  /** Floats of one zero-padded image for the direct kernels (4 more: a tail vector reads past it), and its tap table. */
-  const padded = (d: Conv2dDims) => d.C * (d.H + 2 * d.PH) * (d.W + 2 * d.PW) + 4 + KK(d);
+  /** Floats of one zero-padded image for the direct kernels (4 more: a tail vector reads past it), its tap table, and the forward's packed weights. */
+  const padded = (d: Conv2dDims) => d.C * (d.H + 2 * d.PH) * (d.W + 2 * d.PW) + 4 + KK(d) + 4 + d.OC * KK(d);
 
   /** db from dy already staged at pdy (threads take blocks of channels). */
   const biasGrad = (d: Conv2dDims, pdy: number, db: Float32Array) => {

@@ -30,7 +30,7 @@ function padImage(g: Geometry, img: usize, pad: usize): void {
  * (fewer than 4 only for the row's overhanging last vector). Taps run in (c, kh, kw) order.
  */
 // @ts-ignore: decorator
-@inline function outputBlock(NB: i32, NV: i32, g: Geometry, pad: usize, taps: usize, w: usize, bias: usize, y: usize, oc: i32, oh: i32, ow: i32, keep: i32): void {
+@inline function outputBlock(NB: i32, NV: i32, g: Geometry, pad: usize, taps: usize, w: usize, packed: usize, bias: usize, y: usize, oc: i32, oh: i32, ow: i32, keep: i32): void {
   const Wp = g.W + 2 * g.PW, KK = g.C * g.KH * g.KW, P = g.OH * g.OW;
   let a0 = f32x4.splat(bias ? load<f32>(bias + f32s(oc)) : 0), a1 = a0;
   let b0 = f32x4.splat(NB > 1 && bias ? load<f32>(bias + f32s(oc + 1)) : 0), b1 = b0;
@@ -38,21 +38,25 @@ function padImage(g: Geometry, img: usize, pad: usize): void {
   let d0 = f32x4.splat(NB > 3 && bias ? load<f32>(bias + f32s(oc + 3)) : 0), d1 = d0;
   const origin = pad + f32s(oh * Wp + ow);
   const wt = w + f32s(oc * KK);
+  const wq = packed + (<usize>((oc >> 2) * KK) << 4);
   for (let t = 0; t < KK; t++) {
     const row = origin + <usize>load<i32>(taps + (<usize>t << 2));
     const x0 = v128.load(row);
     const x1 = NV > 1 ? v128.load(row, 16) : x0;
-    const wa = v128.load32_splat(wt + f32s(t));
+    // four channels' weights of tap t in one load (packed), spread by shuffles, which run on
+    // another port than the loads this loop is short of
+    const wv = NB > 2 ? v128.load(wq + (<usize>t << 4)) : f32x4.splat(0);
+    const wa = NB > 2 ? v128.shuffle<f32>(wv, wv, 0, 0, 0, 0) : v128.load32_splat(wt + f32s(t));
     a0 = f32x4.add(a0, f32x4.mul(x0, wa));
     if (NV > 1) a1 = f32x4.add(a1, f32x4.mul(x1, wa));
     if (NB > 1) {
-      const wb = v128.load32_splat(wt + f32s(KK + t));
+      const wb = NB > 2 ? v128.shuffle<f32>(wv, wv, 1, 1, 1, 1) : v128.load32_splat(wt + f32s(KK + t));
       b0 = f32x4.add(b0, f32x4.mul(x0, wb));
       if (NV > 1) b1 = f32x4.add(b1, f32x4.mul(x1, wb));
     }
     if (NB > 2) {
-      const wc = v128.load32_splat(wt + f32s(2 * KK + t));
-      const wd = v128.load32_splat(wt + f32s(3 * KK + t));
+      const wc = v128.shuffle<f32>(wv, wv, 2, 2, 2, 2);
+      const wd = v128.shuffle<f32>(wv, wv, 3, 3, 3, 3);
       c0 = f32x4.add(c0, f32x4.mul(x0, wc));
       d0 = f32x4.add(d0, f32x4.mul(x0, wd));
       if (NV > 1) {
@@ -91,11 +95,11 @@ function padImage(g: Geometry, img: usize, pad: usize): void {
 
 /** Output channels [oc, oc + NB) of one padded image. */
 // @ts-ignore: decorator
-@inline function outputChannels(NB: i32, g: Geometry, pad: usize, taps: usize, w: usize, bias: usize, y: usize, oc: i32): void {
+@inline function outputChannels(NB: i32, g: Geometry, pad: usize, taps: usize, w: usize, packed: usize, bias: usize, y: usize, oc: i32): void {
   for (let oh = 0; oh < g.OH; oh++) {
     let ow = 0;
-    for (; ow + 8 <= g.OW; ow += 8) outputBlock(NB, 2, g, pad, taps, w, bias, y, oc, oh, ow, 4);
-    for (; ow < g.OW; ow += 4) outputBlock(NB, 1, g, pad, taps, w, bias, y, oc, oh, ow, g.OW - ow);
+    for (; ow + 8 <= g.OW; ow += 8) outputBlock(NB, 2, g, pad, taps, w, packed, bias, y, oc, oh, ow, 4);
+    for (; ow < g.OW; ow += 4) outputBlock(NB, 1, g, pad, taps, w, packed, bias, y, oc, oh, ow, g.OW - ow);
   }
 }
 
@@ -104,13 +108,19 @@ export function conv2dDirectForward(geo: usize, x: usize, w: usize, bias: usize,
   const g = changetype<Geometry>(geo);
   const taps = pad + f32s(g.C * (g.H + 2 * g.PH) * (g.W + 2 * g.PW) + 4);
   tapTable(g, taps);
+  const KK = g.C * g.KH * g.KW;
+  // the weights of each block of 4 channels, tap by tap: [w[oc][t], ..., w[oc + 3][t]]
+  const packed = (taps + f32s(KK) + 15) & ~15;
+  for (let oc = 0; oc + 4 <= g.OC; oc += 4)
+    for (let t = 0; t < KK; t++)
+      for (let j = 0; j < 4; j++) store<f32>(packed + (<usize>((oc >> 2) * KK + t) << 4) + f32s(j), load<f32>(w + f32s((oc + j) * KK + t)));
   for (let n = 0; n < g.N; n++) {
     padImage(g, x + f32s(n * g.C * g.H * g.W), pad);
     const yn = y + f32s(n * g.OC * g.OH * g.OW);
     let oc = 0;
-    for (; oc + 4 <= g.OC; oc += 4) outputChannels(4, g, pad, taps, w, bias, yn, oc);
-    for (; oc + 2 <= g.OC; oc += 2) outputChannels(2, g, pad, taps, w, bias, yn, oc);
-    for (; oc < g.OC; oc++) outputChannels(1, g, pad, taps, w, bias, yn, oc);
+    for (; oc + 4 <= g.OC; oc += 4) outputChannels(4, g, pad, taps, w, packed, bias, yn, oc);
+    for (; oc + 2 <= g.OC; oc += 2) outputChannels(2, g, pad, taps, w, packed, bias, yn, oc);
+    for (; oc < g.OC; oc++) outputChannels(1, g, pad, taps, w, packed, bias, yn, oc);
   }
 }
 
