@@ -85,16 +85,41 @@ export function conv2dBackwardWeight(geo: usize, x: usize, dy: usize, dw: usize,
   }
 }
 
-/** db[o] = the sum of dy over images and positions of channel o, for o in [o0, o1) (f64 sums, as the reference). */
+/**
+ * db[o] = the sum of dy over images and positions of channel o, for o in [o0, o1): per image a
+ * float64 sum in the reference's order (ref/conv2d.ts planeSum: eight interleaved partial sums,
+ * here four f64x2 vectors), added into a float32 total.
+ */
 export function conv2dBackwardBias(dy: usize, db: usize, N: i32, OC: i32, P: i32, o0: i32, o1: i32): void {
   for (let o = o0; o < o1; o++) {
     let total: f64 = 0;
-    for (let n = 0; n < N; n++) {
-      const plane = dy + f32s((n * OC + o) * P);
-      let s: f64 = 0;
-      for (let p = 0; p < P; p++) s += <f64>load<f32>(plane + f32s(p));
-      total = <f64>(<f32>(total + s));
-    }
+    for (let n = 0; n < N; n++) total = <f64>(<f32>(total + planeSum(dy + f32s((n * OC + o) * P), P)));
     store<f32>(db + f32s(o), <f32>total);
   }
+}
+
+function planeSum(plane: usize, P: i32): f64 {
+  let a = f64x2.splat(0), b = a, c = a, d = a;
+  let p = 0;
+  for (; p + 8 <= P; p += 8) {
+    const v = v128.load(plane + f32s(p)), w = v128.load(plane + f32s(p), 16);
+    a = f64x2.add(a, f64x2.promote_low_f32x4(v));
+    b = f64x2.add(b, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
+    c = f64x2.add(c, f64x2.promote_low_f32x4(w));
+    d = f64x2.add(d, f64x2.promote_low_f32x4(v128.shuffle<f32>(w, w, 2, 3, 0, 1)));
+  }
+  let s0 = f64x2.extract_lane(a, 0), s1 = f64x2.extract_lane(a, 1), s2 = f64x2.extract_lane(b, 0), s3 = f64x2.extract_lane(b, 1);
+  let s4 = f64x2.extract_lane(c, 0), s5 = f64x2.extract_lane(c, 1), s6 = f64x2.extract_lane(d, 0), s7 = f64x2.extract_lane(d, 1);
+  for (; p < P; p++) {
+    const v = <f64>load<f32>(plane + f32s(p));
+    const j = p & 7; // at most 7 values left, sums 0..6
+    if (j == 0) s0 += v;
+    else if (j == 1) s1 += v;
+    else if (j == 2) s2 += v;
+    else if (j == 3) s3 += v;
+    else if (j == 4) s4 += v;
+    else if (j == 5) s5 += v;
+    else s6 += v;
+  }
+  return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
 }
