@@ -37,7 +37,7 @@ export class Adam extends Optimizer {
     const bc2Sqrt = Math.sqrt(1 - Math.pow(b2, t));
     const w = p.data;
     for (let i = 0; i < n; i++) {
-      const g = grad[i] + weightDecay * w[i];
+      const g = weightDecay === 0 ? grad[i] : grad[i] + weightDecay * w[i];
       m[i] = b1 * m[i] + (1 - b1) * g;
       v[i] = b2 * v[i] + (1 - b2) * g * g;
       w[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / bc2Sqrt + eps);

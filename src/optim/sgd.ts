@@ -52,14 +52,14 @@ export class SGD extends Optimizer {
       return;
     }
     if (momentum === 0) {
-      for (let i = 0; i < n; i++) w[i] -= lr * (grad[i] + weightDecay * w[i]);
+      for (let i = 0; i < n; i++) w[i] -= lr * (grad[i] + weightDecay * w[i]); // weightDecay > 0 here
       return;
     }
     const s = this.stateOf(p);
     const first = s.momentum_buffer === undefined;
     const buf = (s.momentum_buffer ??= alloc(p.dtype, n)) as Float32Array | Float64Array;
     for (let i = 0; i < n; i++) {
-      const g = grad[i] + weightDecay * w[i];
+      const g = weightDecay === 0 ? grad[i] : grad[i] + weightDecay * w[i];
       buf[i] = first ? g : momentum * buf[i] + (1 - dampening) * g;
       w[i] -= lr * (nesterov ? g + momentum * buf[i] : buf[i]);
     }

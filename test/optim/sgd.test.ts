@@ -49,3 +49,18 @@ test("without weight decay an infinite weight stays infinite (PyTorch skips the 
   new torch.optim.SGD([p], { lr: 0.5 }).step();
   assert.deepEqual(Array.from(p.data), [Infinity, -Infinity, 0.5]);
 });
+
+test("with momentum, and in Adam, no weight decay means no decay term either: an infinite weight stays infinite", () => {
+  const make = () => {
+    const p = torch.tensor([Infinity, 1], { requiresGrad: true });
+    p.grad = torch.tensor([1, 1]);
+    return p;
+  };
+  const sgd = make();
+  new torch.optim.SGD([sgd], { lr: 0.5, momentum: 0.9 }).step();
+  assert.deepEqual(Array.from(sgd.data), [Infinity, 0.5]);
+  const adam = make();
+  new torch.optim.Adam([adam], { lr: 0.1 }).step();
+  assert.equal(adam.data[0], Infinity);
+  assert.ok(Math.abs(adam.data[1] - 0.9) < 1e-6, `Adam's first step moves a weight by lr: ${adam.data[1]}`);
+});
