@@ -48,15 +48,15 @@ export class Sequential extends ModuleList {
    * consumes privately (nn/layers.ts consumesPrivately, or a Sequential whose first child does).
    */
   forwardChain(x: Tensor, outputPrivate: boolean): Tensor {
+    // Whether the output read by child k (past the end: the caller) stays private.
+    const readBy = (k: number) => (k < this.length ? consumesPrivatelyDeep(this[k]) : outputPrivate);
     for (let i = 0; i < this.length; i++) {
       const act = i + 1 < this.length ? fusableActivation(this[i + 1]) : null;
-      const next = act ? i + 2 : i + 1; // the child that reads this step's output
-      const priv = next < this.length ? consumesPrivatelyDeep(this[next]) : outputPrivate;
-      const fused = act && "forwardActivated" in this[i] ? (this[i] as unknown as FusesActivation).forwardActivated(x, act, priv) : null;
+      const fused = act && "forwardActivated" in this[i] ? (this[i] as unknown as FusesActivation).forwardActivated(x, act, readBy(i + 2)) : null;
       if (fused) {
         x = fused;
         i++;
-      } else x = forwardInto(this[i], x, priv);
+      } else x = forwardInto(this[i], x, readBy(i + 1));
     }
     return x;
   }

@@ -54,8 +54,8 @@ function transposedDims(d: Conv2dDims): Conv2dDims {
  * 16x16 took 2.1 against 2.7, 64->64 on 24x24 17.5 against 19.5 (one thread, batch 32 and 16).
  */
 function useDirectForInput(d: Conv2dDims): boolean {
-  const p = convAlgorithm.force === "direct" || (2 * d.PH >= d.KH - 1 && 2 * d.PW >= d.KW - 1);
-  return p && d.PH <= d.KH - 1 && d.PW <= d.KW - 1 && useDirect(transposedDims(d), "forward");
+  const padsEnough = convAlgorithm.force === "direct" || (2 * d.PH >= d.KH - 1 && 2 * d.PW >= d.KW - 1);
+  return padsEnough && d.PH <= d.KH - 1 && d.PW <= d.KW - 1 && useDirect(transposedDims(d), "forward");
 }
 function useDirect(d: Conv2dDims, pass: "forward" | "weight"): boolean {
   return directFits(d) && (convAlgorithm.force === "direct" || (convAlgorithm.force === "auto" && directPays(d, pass)));

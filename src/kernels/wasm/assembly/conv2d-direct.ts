@@ -184,6 +184,8 @@ function tapTable(g: Geometry, taps: usize): void {
     if (V < OW) {
       // The row's last columns, a vector with its lanes past the row masked to zero in dy and
       // in x alike (0 * 0 adds nothing, even where the next row holds an infinity).
+      // NOTE: the loop's body again, masked, rather than a shared helper: the eight sums must
+      // stay locals of this function to stay in registers (as the GEMM's micro-kernels).
       const dv = v128.and(v128.load(d + f32s(V)), tail);
       const ev = NO > 1 ? v128.and(v128.load(d + f32s(P + V)), tail) : dv;
       const xp = row + f32s(V);
