@@ -6,6 +6,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as torch from "../../src/index.js";
+import { crossEntropySteps } from "../helpers/steps.js";
 import type { Tensor } from "../../src/index.js";
 import { assertClose, assertNear, loadGolden, toTensor, values, type Encoded } from "./golden.js";
 
@@ -80,14 +81,7 @@ for (const c3 of ["full", "sparse"] as const) {
         const expected = v.runs[run];
         const model = loadModel(c3);
         const opt = makeOptimizer(run, v, model.parameters());
-        const losses: number[] = [];
-        for (let step = 0; step < 10; step++) {
-          opt.zeroGrad();
-          const loss = torch.F.crossEntropy(model.forward(x), targets);
-          loss.backward();
-          opt.step();
-          losses.push(loss.item());
-        }
+        const losses = crossEntropySteps(model, opt, x, targets, 10);
         losses.forEach((l, i) => assertNear(`${run} loss at step ${i}`, l, expected.losses[i], 1e-4));
         const sd = model.stateDict();
         for (const [k, e] of Object.entries(expected.final)) assertClose(`${run} final ${k}`, sd[k].data, sd[k].shape, e, TOL);

@@ -12,6 +12,7 @@ import { Generator } from "../../src/core/random.js";
 import { readyThreads, slidingOutputSize, type Conv2dDims, type GemmArgs, type Kernels, type PoolGeometry } from "../../src/kernels/index.js";
 import { convAlgorithm } from "../../src/kernels/wasm/conv2d.js";
 import { assertAgree, js, randomF32, wasm } from "./parity.js";
+import { crossEntropySteps } from "../helpers/steps.js";
 
 /** Read before any test sets it: the default of a fresh process. */
 const DEFAULT_THREADS = torch.getNumThreads();
@@ -296,14 +297,7 @@ function lenetTraining(): { losses: number[]; before: Float32Array[]; after: Flo
   const labels = torch.tensor(Array.from({ length: 16 }, (_, i) => (i * 7) % 10));
   const snapshot = () => model.parameters().map((p) => Float32Array.from(p.data));
   const before = snapshot();
-  const losses: number[] = [];
-  for (let step = 0; step < 3; step++) {
-    opt.zeroGrad();
-    const loss = torch.F.crossEntropy(model.forward(x), labels);
-    loss.backward();
-    opt.step();
-    losses.push(loss.item());
-  }
+  const losses = crossEntropySteps(model, opt, x, labels, 3);
   return { losses, before, after: snapshot() };
 }
 

@@ -6,6 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as torch from "../../src/index.js";
+import { crossEntropySteps } from "../helpers/steps.js";
 import { checkValues, golden, stateDictFacts, type ModelFacts } from "./det-fill.js";
 import { childRows, goldenRows } from "./summary-rows.js";
 
@@ -45,14 +46,7 @@ test("d2l ResNet: forward pass equals PyTorch's; a few Adam steps on one batch l
   const x = torch.randn([6, 1, 16, 16]);
   const y = torch.tensor([0, 1, 2, 0, 1, 2]);
   const opt = new torch.optim.Adam(small.parameters(), { lr: 1e-2 });
-  const losses: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    opt.zeroGrad();
-    const loss = torch.F.crossEntropy(small.forward(x), y);
-    loss.backward();
-    opt.step();
-    losses.push(loss.item());
-  }
+  const losses = crossEntropySteps(small, opt, x, y, 5);
   assert.ok(losses[4] < losses[0], `loss should fall: ${losses.map((l) => l.toFixed(4)).join(", ")}`);
   assert.ok(small.parameters().every((p) => p.grad !== null), "every parameter, the 1x1 shortcut's included, gets a gradient");
 });

@@ -11,6 +11,7 @@ import type { Module } from "../../src/nn/module.js";
 import { takePooled } from "../../src/core/pool.js";
 import { consumesPrivatelyDeep } from "../../src/nn/containers.js";
 import { gradcheck, randn64 } from "../helpers/gradcheck.js";
+import { crossEntropySteps } from "../helpers/steps.js";
 
 const { nn } = torch;
 
@@ -132,14 +133,7 @@ test("LeNet-5 (fused, private activations reused for gradients): two SGD steps' 
         return input;
       };
     try {
-      const losses: number[] = [];
-      for (let step = 0; step < 2; step++) {
-        opt.zeroGrad();
-        const loss = torch.F.crossEntropy(model.forward(x), labels);
-        loss.backward();
-        opt.step();
-        losses.push(loss.item());
-      }
+      const losses = crossEntropySteps(model, opt, x, labels, 2);
       return { losses, params: model.parameters().map((p) => Array.from(p.data)) };
     } finally {
       nn.Sequential.prototype.forwardChain = original;
