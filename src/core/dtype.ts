@@ -1,7 +1,7 @@
 // Storage types. Tensors are float32 by default; float64 exists so that gradient checks by
 // finite differences are accurate (the reference kernels are generic over both).
 
-import { takePooled } from "./pool.js";
+import { takeFromSource, takePooled } from "./pool.js";
 import { takeSlab } from "./slab.js";
 
 export type DType = "float32" | "float64";
@@ -9,10 +9,11 @@ export type Storage = Float32Array | Float64Array;
 
 /**
  * A zeroed array of n elements: a recycled one when the pool has that length (core/pool.ts), a
- * view into a shared buffer for mid-sized ones (core/slab.ts), else a new array.
+ * view into a shared buffer for mid-sized ones (core/slab.ts), one in the backend's memory for
+ * large float32 ones while it offers them (core/pool.ts LargeArraySource), else a new array.
  */
 export function alloc(dtype: DType, n: number): Storage {
-  const a = takePooled(dtype, n) ?? takeSlab(dtype, n) ?? (dtype === "float64" ? new Float64Array(n) : new Float32Array(n));
+  const a = takePooled(dtype, n) ?? takeSlab(dtype, n) ?? takeFromSource(dtype, n) ?? (dtype === "float64" ? new Float64Array(n) : new Float32Array(n));
   if (tracker !== null) tracker.push(a);
   return a;
 }

@@ -12,7 +12,8 @@ import { gemm } from "./ref/gemm.js";
 import { col2im, im2col } from "./ref/im2col.js";
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from "./ref/pool.js";
 import { getRequestedThreads, setRequestedThreads } from "./wasm/context.js";
-import { createWasmKernels, wasmThreadsReady } from "./wasm/index.js";
+import { setLargeArraySource } from "../core/pool.js";
+import { createWasmKernels, wasmResidentHeap, wasmThreadsReady } from "./wasm/index.js";
 import { instantiateWasmModule } from "./wasm/load.js";
 import { selfCheck } from "./wasm/self-check.js";
 import { MAX_THREADS } from "./wasm/threads.js";
@@ -90,6 +91,26 @@ export function setBackend(name: BackendName): void {
     throw new RangeError(`setBackend: unknown backend "${name}" (available: "js", "wasm")`);
   }
   active = name;
+  offerResidentArrays();
+}
+
+/** Whether large arrays may live in the "wasm" backend's memory (TORCHLET_RESIDENT=0: never). */
+let residentAllowed = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.TORCHLET_RESIDENT !== "0";
+
+/**
+ * While "wasm" is active, new large float32 arrays live in its memory, where its kernels use
+ * them without copies (wasm/resident.ts); `false` keeps them on the JS heap (for comparisons).
+ */
+export function setResidentArrays(on: boolean): void {
+  residentAllowed = on;
+  offerResidentArrays();
+}
+
+function offerResidentArrays(): void {
+  const heap = wasm && !(wasm instanceof Error) ? wasmResidentHeap(wasm) : null;
+  if (heap === null) return;
+  heap.enabled = residentAllowed && active === "wasm";
+  setLargeArraySource(heap); // also while disabled: its arrays still go back to the pool
 }
 
 export function getBackend(): BackendName {
@@ -143,6 +164,11 @@ export function useWasmModule(module: object, options: { shared?: boolean } = {}
   if (!selfCheck(k, refKernels)) throw new Error("useWasmModule: the module's kernels disagree with the js kernels (self-check failed)");
   wasm = k;
   setBackend("wasm");
+}
+
+/** Bytes of resident arrays taken so far (0 without them): for tests and memory reports. */
+export function residentBytes(): number {
+  return wasm && !(wasm instanceof Error) ? (wasmResidentHeap(wasm)?.reservedBytes ?? 0) : 0;
 }
 
 function initialBackend(): void {

@@ -3,6 +3,7 @@
 
 import { Arena } from "./arena.js";
 import type { KernelName, KernelTable, LoadedWasm, WasmExports } from "./load.js";
+import { ResidentHeap } from "./resident.js";
 import { MAX_THREADS, ThreadPool } from "./threads.js";
 
 /** The threads a call may use (setNumThreads); the default is one per core. */
@@ -29,12 +30,15 @@ export class WasmContext {
   readonly wasm: WasmExports;
   readonly arena: Arena;
   readonly pool: ThreadPool | null;
+  /** Tensor storage in the module's memory: the threads build only (see resident.ts). */
+  readonly resident: ResidentHeap | null;
 
   constructor(loaded: LoadedWasm) {
     const wasm = (this.wasm = loaded.exports);
     this.arena = new Arena(wasm);
     const t = loaded.threads;
     this.pool = t ? new ThreadPool(t.module, t.memory, wasm as unknown as KernelTable, () => this.arena.reserve(wasm.scratchBytes())) : null;
+    this.resident = this.arena.resident = t ? new ResidentHeap(this.arena, t.memory, (at, n) => wasm.zeroF32(at, n)) : null;
   }
 
   /**

@@ -74,6 +74,24 @@ const f32 = (...xs: Storage[]): boolean => xs.every((s) => s instanceof Float32A
 /** After f32() said so. */
 const F = (s: Storage) => s as Float32Array;
 
+/**
+ * The input gradient's own direct kernel (assembly/conv2d-input.ts, four images in the lanes of
+ * each vector) wherever the direct kernels apply, unless the batch leaves half its lanes empty
+ * or dy's planes are small: each packed weight (splatted, 4x the weights' size) is streamed once
+ * per group of four images and serves only OH*OW positions there.
+ * NOTE: measured on this machine, ms new kernel / before (the better of im2col + GEMM and the
+ * flipped kernels), 1 thread | 2 threads, both builds in one process: LeNet C3 (N 100, 6 <- 16,
+ * 5x5, no padding) 1.23/2.20 | 0.78/1.33; C1-like (1 <- 6, padding 2) 0.80/1.31 | 0.60/0.95;
+ * 16 <- 32 3x3 on 16x16 (N 32) 1.61/1.97 | 0.96/1.13; 64 <- 64 on 24x24 (N 16) 15.7/17.4 |
+ * 8.3/9.3; 256 <- 256 on 6x6 16.7/21.8 | 8.6/11.7; 512 <- 512 on 4x4 32.6/46.6 | 19.1/25.4;
+ * 3 <- 64 7x7 on 96x96 82/88 | 44/49. Left out: C3 at N 2 0.063/0.049; LeNet's C5 (16 <- 120,
+ * 5x5 on 5x5, dy 1x1) 0.50/0.52 | 0.43/0.37, the same on 6x6 (dy 2x2) 1.35/1.46 | 0.88/0.79.
+ */
+function useInputKernel(d: Conv2dDims): boolean {
+  const pays = d.N >= 3 && d.OH * d.OW >= 16;
+  return directFits(d) && (convAlgorithm.force === "direct" || (convAlgorithm.force === "auto" && pays));
+}
+
 export function makeConvKernels(ctx: WasmContext) {
   const { arena } = ctx;
   const nx = (d: Conv2dDims) => d.N * d.C * d.H * d.W;
@@ -127,7 +145,7 @@ export function makeConvKernels(ctx: WasmContext) {
       arena.reset();
       const [px, pw] = [arena.put(F(x), 0, nx(d)), arena.put(F(w), 0, nw(d))];
       const pb = bias ? arena.put(F(bias), 0, d.OC) : 0;
-      const py = arena.alloc(ny(d));
+      const py = arena.output(F(y), 0, ny(d));
       const [xi, yi] = [nx(d) / d.N, ny(d) / d.N];
       if (useDirect(d, "forward")) {
         const parts = ranges(d.N, threads).map(([n0, n1]) => [putGeometry(arena, { ...d, N: n1 - n0 }), px + 4 * n0 * xi, pw, pb, py + 4 * n0 * yi, arena.alloc(padded(d))]);
@@ -140,16 +158,27 @@ export function makeConvKernels(ctx: WasmContext) {
       const threads = ctx.threads(macs(d), CONV_WORK_PER_THREAD);
       arena.reset();
       const [xi, yi] = [nx(d) / d.N, ny(d) / d.N];
+      if (useInputKernel(d)) {
+        const [pdy, pw, pdx] = [arena.put(F(dy), 0, ny(d)), arena.put(F(w), 0, nw(d)), arena.output(F(dx), 0, nx(d))];
+        // blocks of 4 images: the kernel's lanes (any split gives the same bits)
+        const parts = ranges(d.N, threads, 4).map(([n0, n1]) => {
+          const geo = putGeometry(arena, { ...d, N: n1 - n0 });
+          return [geo, pdy + 4 * n0 * yi, pw, pdx + 4 * n0 * xi, arena.alloc(ctx.wasm.conv2dDirectBackwardInputScratch(geo))];
+        });
+        ctx.run("conv2dDirectBackwardInput", parts);
+        arena.get(pdx, nx(d), F(dx), 0);
+        return;
+      }
       if (useDirectForInput(d)) {
         const t = transposedDims(d);
-        const [pdy, pw, pdx] = [arena.put(F(dy), 0, ny(d)), arena.alloc(nw(d)), arena.alloc(nx(d))];
+        const [pdy, pw, pdx] = [arena.put(F(dy), 0, ny(d)), arena.alloc(nw(d)), arena.output(F(dx), 0, nx(d))];
         const parts = ranges(d.N, threads).map(([n0, n1]) => [putGeometry(arena, { ...t, N: n1 - n0 }), pdy + 4 * n0 * yi, pw, 0, pdx + 4 * n0 * xi, arena.alloc(padded(t))]);
         flipKernels(d, F(w), arena.f32, pw / 4);
         ctx.run("conv2dDirectForward", parts);
         arena.get(pdx, nx(d), F(dx), 0);
         return;
       }
-      const [pdy, pw, pdx] = [arena.put(F(dy), 0, ny(d)), arena.put(F(w), 0, nw(d)), arena.alloc(nx(d))];
+      const [pdy, pw, pdx] = [arena.put(F(dy), 0, ny(d)), arena.put(F(w), 0, nw(d)), arena.output(F(dx), 0, nx(d))];
       ctx.run("conv2dBackwardInput", byImages(d, threads, (geo, at, s) => [geo, at(pdy, yi), pw, at(pdx, xi), ...s]));
       arena.get(pdx, nx(d), F(dx), 0);
     },
@@ -159,7 +188,7 @@ export function makeConvKernels(ctx: WasmContext) {
       arena.reset();
       const geo = putGeometry(arena, d);
       // NOTE: pdw right after dy: the direct kernel's masked last vector reads a little past dy.
-      const [px, pdy, pdw] = [arena.put(F(x), 0, nx(d)), arena.put(F(dy), 0, ny(d)), arena.alloc(nw(d))];
+      const [px, pdy, pdw] = [arena.put(F(x), 0, nx(d)), arena.put(F(dy), 0, ny(d)), arena.output(F(dw), 0, nw(d))];
       if (useDirect(d, "weight")) {
         // Pairs of channels per thread where there are enough (the kernel's 2-channel blocks),
         // else blocks of 4 taps with every channel (LeNet's C1: 6 channels, 25 taps).
@@ -187,7 +216,7 @@ export function makeConvKernels(ctx: WasmContext) {
       arena.reset();
       const geo = putGeometry(arena, { ...g, N: 1, OC: 1, groups: 1 });
       const px = arena.put(F(x), xOffset, g.C * g.H * g.W);
-      const pc = arena.alloc(n);
+      const pc = arena.output(F(cols), 0, n);
       ctx.wasm.im2col(geo, px, pc);
       arena.get(pc, n, F(cols), 0);
     },
@@ -197,7 +226,7 @@ export function makeConvKernels(ctx: WasmContext) {
       arena.reset();
       const geo = putGeometry(arena, { ...g, N: 1, OC: 1, groups: 1 });
       const pc = arena.put(F(cols), 0, g.C * g.KH * g.KW * g.OH * g.OW);
-      const pdx = arena.put(F(dx), dxOffset, nx);
+      const pdx = arena.inout(F(dx), dxOffset, nx);
       ctx.wasm.col2im(geo, pc, pdx);
       arena.get(pdx, nx, F(dx), dxOffset);
     },

@@ -18,7 +18,11 @@ export function makeElementwiseKernels(ctx: WasmContext) {
     const n = out.length;
     const threads = ctx.threads(n, VALUES_PER_THREAD);
     arena.reset();
-    const ptrs = [...inputs.map((a) => arena.put(a, 0, n)), arena.alloc(n)];
+    const ptrs = inputs.map((a) => arena.put(a, 0, n));
+    // The output may be one of the inputs (a private activation's gradient written over it:
+    // ops/fused.ts): then the kernel writes over what it reads, index by index.
+    const same = inputs.indexOf(out);
+    ptrs.push(same >= 0 ? arena.over(out, ptrs[same], n) : arena.output(out, 0, n));
     ctx.run(fn, ranges(n, threads, 4).map(([i0, i1]) => [...ptrs.map((p) => p + 4 * i0), i1 - i0]));
     arena.get(ptrs[ptrs.length - 1], n, out, 0);
   };

@@ -19,7 +19,7 @@ export function makeGemm(ctx: WasmContext): (args: GemmArgs) => void {
     arena.reset();
     const a = arena.put(A, args.aOffset ?? 0, M * K);
     const b = arena.put(B, args.bOffset ?? 0, K * N);
-    const c = args.accumulate ? arena.put(C, co, M * N) : arena.alloc(M * N);
+    const c = args.accumulate ? arena.inout(C, co, M * N) : arena.output(C, co, M * N);
     const [lda, ldb] = [transA ? M : K, transB ? K : N];
     const acc = +!!args.accumulate;
     // A part: rows [i0, i1) x columns [j0, j1) of C.

@@ -10,6 +10,7 @@ import { makeElementwiseKernels } from "./elementwise.js";
 import { makeGemm } from "./gemm.js";
 import { loadWasm, type LoadedWasm } from "./load.js";
 import { makePoolKernels } from "./pool.js";
+import type { ResidentHeap } from "./resident.js";
 
 /** The context behind each kernel table made here. */
 const contexts = new WeakMap<Kernels, WasmContext>();
@@ -26,4 +27,9 @@ export function createWasmKernels(ref: Kernels, loaded: LoadedWasm | Error = loa
 /** How many threads a table's kernels could use now (its pool's ready workers and the caller). */
 export function wasmThreadsReady(kernels: Kernels): number {
   return Math.min(contexts.get(kernels)?.pool?.size ?? 1, getRequestedThreads());
+}
+
+/** A table's heap of resident arrays (resident.ts): null for the single-thread build. */
+export function wasmResidentHeap(kernels: Kernels): ResidentHeap | null {
+  return contexts.get(kernels)?.resident ?? null;
 }

@@ -26,6 +26,7 @@ export interface WasmExports {
   dataBase(): number;
   scratchBytes(): number;
   setScratch(base: number): void;
+  zeroF32(at: number, n: number): void;
   // lda, ldb, ldc: row strides in floats of A, B, C as stored
   gemm(transA: number, transB: number, M: number, N: number, K: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, accumulate: number): void;
   // geo: the address of 16 i32 (assembly/geometry.ts); cols: scratch for one image-group
@@ -49,6 +50,10 @@ export interface WasmExports {
   avgPool2dBackward(geo: number, dy: number, dx: number, includePad: number): void;
   maxPool2dForward(geo: number, x: number, y: number, argmax: number): void;
   maxPool2dBackward(geo: number, dy: number, argmax: number, dx: number): void;
+  // scratch: conv2dDirectBackwardInputScratch(geo) floats: packed weights and a staged group of
+  // four images of dy, one per thread
+  conv2dDirectBackwardInput(geo: number, dy: number, w: number, dx: number, scratch: number): void;
+  conv2dDirectBackwardInputScratch(geo: number): number;
 }
 
 /** An instance with what a worker thread needs to make its own over the same memory. */
@@ -63,6 +68,7 @@ export const KERNEL_NAMES = [
   "gemm", "im2col", "col2im", "conv2dForward", "conv2dBackwardInput", "conv2dBackwardWeight", "conv2dBackwardBias",
   "conv2dDirectForward", "conv2dDirectBackwardWeight",
   "tanhForward", "tanhBackward", "reluForward", "reluBackward", "avgPool2dForward", "avgPool2dBackward", "maxPool2dForward", "maxPool2dBackward",
+  "conv2dDirectBackwardInput",
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 /** An instance's kernel exports by name, as the thread pool calls them. */

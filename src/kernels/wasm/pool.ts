@@ -36,19 +36,19 @@ export function makePoolKernels(ctx: WasmContext) {
     avgPool2dForward(g: PoolGeometry, x: Storage, y: Storage, countIncludePad: boolean, act?: Activation): void {
       if (!(x instanceof Float32Array && y instanceof Float32Array)) return ref.avgPool2dForward(g, x, y, countIncludePad, act);
       const { nx, ny, xp, yp } = sizes(g);
-      const [, py] = planes("avgPool2dForward", g, () => [[arena.put(x, 0, nx), xp], [arena.alloc(ny), yp]], [+countIncludePad]);
+      const [, py] = planes("avgPool2dForward", g, () => [[arena.put(x, 0, nx), xp], [arena.output(y, 0, ny), yp]], [+countIncludePad]);
       activateAndGet(ctx, act, py, ny, y);
     },
     avgPool2dBackward(g: PoolGeometry, dy: Storage, dx: Storage, countIncludePad: boolean): void {
       if (!(dy instanceof Float32Array && dx instanceof Float32Array)) return ref.avgPool2dBackward(g, dy, dx, countIncludePad);
       const { nx, ny, xp, yp } = sizes(g);
-      const [, pdx] = planes("avgPool2dBackward", g, () => [[arena.put(dy, 0, ny), yp], [arena.alloc(nx), xp]], [+countIncludePad]);
+      const [, pdx] = planes("avgPool2dBackward", g, () => [[arena.put(dy, 0, ny), yp], [arena.output(dx, 0, nx), xp]], [+countIncludePad]);
       arena.get(pdx, nx, dx, 0);
     },
     maxPool2dForward(g: PoolGeometry, x: Storage, y: Storage, argmax: Int32Array, act?: Activation): void {
       if (!(x instanceof Float32Array && y instanceof Float32Array)) return ref.maxPool2dForward(g, x, y, argmax, act);
       const { nx, ny, xp, yp } = sizes(g);
-      const [, py, pa] = planes("maxPool2dForward", g, () => [[arena.put(x, 0, nx), xp], [arena.alloc(ny), yp], [arena.alloc(ny), yp]], []);
+      const [, py, pa] = planes("maxPool2dForward", g, () => [[arena.put(x, 0, nx), xp], [arena.output(y, 0, ny), yp], [arena.alloc(ny), yp]], []);
       activateAndGet(ctx, act, py, ny, y);
       argmax.set(new Int32Array(arena.f32.buffer, pa, ny));
     },
@@ -58,7 +58,7 @@ export function makePoolKernels(ctx: WasmContext) {
       const place = (): [number, number][] => {
         const pa = arena.alloc(ny);
         new Int32Array(arena.f32.buffer, pa, ny).set(argmax);
-        return [[arena.put(dy, 0, ny), yp], [pa, yp], [arena.alloc(nx), xp]];
+        return [[arena.put(dy, 0, ny), yp], [pa, yp], [arena.output(dx, 0, nx), xp]];
       };
       const [, , pdx] = planes("maxPool2dBackward", g, place, []);
       arena.get(pdx, nx, dx, 0);

@@ -3,9 +3,11 @@
 // this module's memory; operands are float32.
 
 export { dataBase, scratchBytes, setScratch } from "./scratch";
+export { zeroF32 } from "./mem";
 export { gemm } from "./gemm";
 export { im2col, col2im } from "./im2col-exports";
 export { conv2dForward, conv2dBackwardInput, conv2dBackwardWeight, conv2dBackwardBias } from "./conv2d";
 export { conv2dDirectForward, conv2dDirectBackwardWeight } from "./conv2d-direct";
+export { conv2dDirectBackwardInput, conv2dDirectBackwardInputScratch } from "./conv2d-input";
 export { tanhForward, tanhBackward, reluForward, reluBackward } from "./elementwise";
 export { avgPool2dForward, avgPool2dBackward, maxPool2dForward, maxPool2dBackward } from "./pool";

@@ -10,6 +10,14 @@
   for (; i < n; i++) store<f32>(dst + (<usize>i << 2), v);
 }
 
+/**
+ * Zeroes n floats at `at` (resident arrays, see ../resident.ts): memory.fill, a memset, where
+ * JavaScript's fill on a shared buffer writes element by element, ~10x slower.
+ */
+export function zeroF32(at: usize, n: i32): void {
+  memory.fill(at, 0, <usize>n << 2);
+}
+
 // @ts-ignore: decorator
 @inline export function copyF32(dst: usize, src: usize, n: i32): void {
   let i = 0;
