@@ -7,6 +7,15 @@ import { ranges, type WasmContext } from "./context.js";
 import { MIN_WASM, VALUES_PER_THREAD } from "./elementwise.js";
 
 /**
+ * The code (assembly/elementwise.ts ACT_*) for a kernel that applies `act` to its n results
+ * itself, in registers: 0 for none, and for short results, which the elementwise wrapper leaves
+ * to the reference (so the values are the same either way).
+ */
+export function activationCode(act: Activation | undefined, n: number): number {
+  return !act || n < MIN_WASM ? 0 : act === "tanh" ? 1 : 2;
+}
+
+/**
  * Copies n floats at byte address p out to y with act applied: in WebAssembly memory first, or
  * after the copy for short results (which the elementwise wrapper leaves to the reference).
  * Threads already started only: the arena is in use.

@@ -10,7 +10,7 @@ import * as ref from "../ref/conv2d.js";
 import type { Conv2dDims } from "../ref/conv2d.js";
 import { col2im as refCol2im, im2col as refIm2col, type ConvGeometry } from "../ref/im2col.js";
 import type { Activation } from "../ref/elementwise.js";
-import { activateAndGet } from "./activation.js";
+import { activateAndGet, activationCode } from "./activation.js";
 import { ranges, type WasmContext } from "./context.js";
 import { putGeometry } from "./geometry.js";
 
@@ -148,8 +148,10 @@ export function makeConvKernels(ctx: WasmContext) {
       const py = arena.output(F(y), 0, ny(d));
       const [xi, yi] = [nx(d) / d.N, ny(d) / d.N];
       if (useDirect(d, "forward")) {
-        const parts = ranges(d.N, threads).map(([n0, n1]) => [putGeometry(arena, { ...d, N: n1 - n0 }), px + 4 * n0 * xi, pw, pb, py + 4 * n0 * yi, arena.alloc(padded(d))]);
+        const code = activationCode(act, ny(d)); // applied by the kernel
+        const parts = ranges(d.N, threads).map(([n0, n1]) => [putGeometry(arena, { ...d, N: n1 - n0 }), px + 4 * n0 * xi, pw, pb, py + 4 * n0 * yi, arena.alloc(padded(d)), code]);
         ctx.run("conv2dDirectForward", parts);
+        if (code) act = undefined;
       } else ctx.run("conv2dForward", byImages(d, threads, (geo, at, s) => [geo, at(px, xi), pw, pb, at(py, yi), ...s]));
       activateAndGet(ctx, act, py, ny(d), F(y));
     },
@@ -172,7 +174,7 @@ export function makeConvKernels(ctx: WasmContext) {
       if (useDirectForInput(d)) {
         const t = transposedDims(d);
         const [pdy, pw, pdx] = [arena.put(F(dy), 0, ny(d)), arena.alloc(nw(d)), arena.output(F(dx), 0, nx(d))];
-        const parts = ranges(d.N, threads).map(([n0, n1]) => [putGeometry(arena, { ...t, N: n1 - n0 }), pdy + 4 * n0 * yi, pw, 0, pdx + 4 * n0 * xi, arena.alloc(padded(t))]);
+        const parts = ranges(d.N, threads).map(([n0, n1]) => [putGeometry(arena, { ...t, N: n1 - n0 }), pdy + 4 * n0 * yi, pw, 0, pdx + 4 * n0 * xi, arena.alloc(padded(t)), 0]);
         flipKernels(d, F(w), arena.f32, pw / 4);
         ctx.run("conv2dDirectForward", parts);
         arena.get(pdx, nx(d), F(dx), 0);

@@ -40,7 +40,8 @@ export interface WasmExports {
   conv2dBackwardBias(dy: number, db: number, N: number, OC: number, P: number, o0: number, o1: number): void;
   // pad: scratch for one zero-padded image; acc: (o1 - o0) * C*KH*KW vectors of 4 floats;
   // the weight gradient's part: output channels [o0, o1) x taps [t0, t1)
-  conv2dDirectForward(geo: number, x: number, w: number, bias: number, y: number, pad: number): void;
+  // act: 0 none, 1 tanh, 2 ReLU (activation.ts activationCode)
+  conv2dDirectForward(geo: number, x: number, w: number, bias: number, y: number, pad: number, act: number): void;
   conv2dDirectBackwardWeight(geo: number, x: number, dy: number, dw: number, pad: number, acc: number, o0: number, o1: number, t0: number, t1: number): void;
   tanhForward(x: number, y: number, n: number): void;
   tanhBackward(y: number, dy: number, dx: number, n: number): void;

@@ -8,6 +8,7 @@
 //   x (N, C, H, W), w (OC, C, KH, KW), y (N, OC, OH, OW); `pad`: see ./padded.ts.
 
 import { Geometry } from "./geometry";
+import { ACT_NONE, activate4 } from "./elementwise";
 import { padImage, tapTable } from "./padded";
 
 // @ts-ignore: decorator
@@ -21,7 +22,7 @@ import { padImage, tapTable } from "./padded";
  * (fewer than 4 only for the row's overhanging last vector). Taps run in (c, kh, kw) order.
  */
 // @ts-ignore: decorator
-@inline function outputBlock(NB: i32, NV: i32, g: Geometry, pad: usize, taps: usize, w: usize, packed: usize, bias: usize, y: usize, oc: i32, oh: i32, ow: i32, keep: i32): void {
+@inline function outputBlock(NB: i32, NV: i32, g: Geometry, pad: usize, taps: usize, w: usize, packed: usize, bias: usize, y: usize, oc: i32, oh: i32, ow: i32, keep: i32, act: i32): void {
   const Wp = g.W + 2 * g.PW, KK = g.C * g.KH * g.KW, P = g.OH * g.OW;
   let a0 = f32x4.splat(bias ? load<f32>(bias + f32s(oc)) : 0), a1 = a0;
   let b0 = f32x4.splat(NB > 1 && bias ? load<f32>(bias + f32s(oc + 1)) : 0), b1 = b0;
@@ -56,6 +57,24 @@ import { padImage, tapTable } from "./padded";
       }
     }
   }
+  if (act != ACT_NONE) {
+    // the activation while the sums are still in registers (a fused Tanh/ReLU, ops/fused.ts): the
+    // tanh/ReLU kernels' own function, so the same bits as running them after
+    a0 = activate4(act, a0);
+    if (NV > 1) a1 = activate4(act, a1);
+    if (NB > 1) {
+      b0 = activate4(act, b0);
+      if (NV > 1) b1 = activate4(act, b1);
+    }
+    if (NB > 2) {
+      c0 = activate4(act, c0);
+      d0 = activate4(act, d0);
+      if (NV > 1) {
+        c1 = activate4(act, c1);
+        d1 = activate4(act, d1);
+      }
+    }
+  }
   const out = y + f32s((oc * g.OH + oh) * g.OW + ow);
   storeVector(out, a0, keep);
   if (NV > 1) v128.store(out, a1, 16);
@@ -86,16 +105,16 @@ import { padImage, tapTable } from "./padded";
 
 /** Output channels [oc, oc + NB) of one padded image. */
 // @ts-ignore: decorator
-@inline function outputChannels(NB: i32, g: Geometry, pad: usize, taps: usize, w: usize, packed: usize, bias: usize, y: usize, oc: i32): void {
+@inline function outputChannels(NB: i32, g: Geometry, pad: usize, taps: usize, w: usize, packed: usize, bias: usize, y: usize, oc: i32, act: i32): void {
   for (let oh = 0; oh < g.OH; oh++) {
     let ow = 0;
-    for (; ow + 8 <= g.OW; ow += 8) outputBlock(NB, 2, g, pad, taps, w, packed, bias, y, oc, oh, ow, 4);
-    for (; ow < g.OW; ow += 4) outputBlock(NB, 1, g, pad, taps, w, packed, bias, y, oc, oh, ow, g.OW - ow);
+    for (; ow + 8 <= g.OW; ow += 8) outputBlock(NB, 2, g, pad, taps, w, packed, bias, y, oc, oh, ow, 4, act);
+    for (; ow < g.OW; ow += 4) outputBlock(NB, 1, g, pad, taps, w, packed, bias, y, oc, oh, ow, g.OW - ow, act);
   }
 }
 
-/** y = conv(x, w) + bias (bias 0: none) for the geometry's N images. */
-export function conv2dDirectForward(geo: usize, x: usize, w: usize, bias: usize, y: usize, pad: usize): void {
+/** y = act(conv(x, w) + bias) (bias 0: none; act: ACT_* of ./elementwise.ts) for the geometry's N images. */
+export function conv2dDirectForward(geo: usize, x: usize, w: usize, bias: usize, y: usize, pad: usize, act: i32): void {
   const g = changetype<Geometry>(geo);
   const taps = pad + f32s(g.C * (g.H + 2 * g.PH) * (g.W + 2 * g.PW) + 4);
   tapTable(g, taps);
@@ -109,8 +128,8 @@ export function conv2dDirectForward(geo: usize, x: usize, w: usize, bias: usize,
     padImage(g, x + f32s(n * g.C * g.H * g.W), pad);
     const yn = y + f32s(n * g.OC * g.OH * g.OW);
     let oc = 0;
-    for (; oc + 4 <= g.OC; oc += 4) outputChannels(4, g, pad, taps, w, packed, bias, yn, oc);
-    for (; oc + 2 <= g.OC; oc += 2) outputChannels(2, g, pad, taps, w, packed, bias, yn, oc);
-    for (; oc < g.OC; oc++) outputChannels(1, g, pad, taps, w, packed, bias, yn, oc);
+    for (; oc + 4 <= g.OC; oc += 4) outputChannels(4, g, pad, taps, w, packed, bias, yn, oc, act);
+    for (; oc + 2 <= g.OC; oc += 2) outputChannels(2, g, pad, taps, w, packed, bias, yn, oc, act);
+    for (; oc < g.OC; oc++) outputChannels(1, g, pad, taps, w, packed, bias, yn, oc, act);
   }
 }

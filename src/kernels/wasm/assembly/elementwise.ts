@@ -24,7 +24,7 @@ const CLAMP: f32 = 7.90531110763549805;
 }
 
 // @ts-ignore: decorator
-@inline function tanh4(x: v128): v128 {
+@inline export function tanh4(x: v128): v128 {
   // NOTE: pmin/pmax (one instruction each) rather than min/max (a long NaN- and zero-sign-exact
   // sequence on x64: the loop ran 2.6x slower); with x first, pmin(x, c) = c < x ? c : x keeps NaN.
   const v = f32x4.pmax(f32x4.pmin(x, f32x4.splat(CLAMP)), f32x4.splat(-CLAMP));
@@ -75,12 +75,27 @@ export function tanhBackward(y: usize, dy: usize, dx: usize, n: i32): void {
   }
 }
 
+/** x > 0 ? x : 0 in each lane (NaN and -0 give +0, as the reference). */
+// @ts-ignore: decorator
+@inline export function relu4(v: v128): v128 {
+  return v128.and(v, f32x4.gt(v, f32x4.splat(0)));
+}
+
+/** Activation codes of the kernels that apply one to their results (see ../activation.ts). */
+export const ACT_NONE = 0;
+export const ACT_TANH = 1;
+export const ACT_RELU = 2;
+
+/** The activation `act` (ACT_*) of each lane of v. */
+// @ts-ignore: decorator
+@inline export function activate4(act: i32, v: v128): v128 {
+  return act == ACT_TANH ? tanh4(v) : act == ACT_RELU ? relu4(v) : v;
+}
+
 /** y[i] = x[i] > 0 ? x[i] : 0 for i < n (NaN and -0 give +0, as the reference). */
 export function reluForward(x: usize, y: usize, n: i32): void {
-  const zero = f32x4.splat(0);
   for (let i = 0; i < n; i += 4) {
-    const v = v128.load(x);
-    v128.store(y, v128.and(v, f32x4.gt(v, zero)));
+    v128.store(y, relu4(v128.load(x)));
     x += 16;
     y += 16;
   }
