@@ -3,7 +3,7 @@
 // own choice of kernel, so the values are those of the activation run on its own.
 
 import { activate, type Activation } from "../ref/elementwise.js";
-import { ranges, type WasmContext } from "./context.js";
+import { lightParts, ranges, type WasmContext } from "./context.js";
 import { MIN_WASM, VALUES_PER_THREAD } from "./elementwise.js";
 
 /**
@@ -23,7 +23,7 @@ export function activationCode(act: Activation | undefined, n: number): number {
 export function activateAndGet(ctx: WasmContext, act: Activation | undefined, p: number, n: number, y: Float32Array): void {
   if (act && n >= MIN_WASM) {
     const threads = ctx.threadsNow(n, VALUES_PER_THREAD);
-    ctx.run(act === "tanh" ? "tanhForward" : "reluForward", ranges(n, threads, 4).map(([i0, i1]) => [p + 4 * i0, p + 4 * i0, i1 - i0]));
+    ctx.run(act === "tanh" ? "tanhForward" : "reluForward", ranges(n, lightParts(threads), 4).map(([i0, i1]) => [p + 4 * i0, p + 4 * i0, i1 - i0]));
   }
   ctx.arena.get(p, n, y, 0);
   if (act && n < MIN_WASM) activate(y, act);

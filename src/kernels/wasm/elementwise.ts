@@ -4,7 +4,7 @@
 
 import type { Storage } from "../../core/dtype.js";
 import * as ref from "../ref/elementwise.js";
-import { ranges, type WasmContext } from "./context.js";
+import { lightParts, ranges, type WasmContext } from "./context.js";
 
 /** Below this many values the copies cost more than the JavaScript loop. */
 export const MIN_WASM = 64;
@@ -23,7 +23,7 @@ export function makeElementwiseKernels(ctx: WasmContext) {
     // ops/fused.ts): then the kernel writes over what it reads, index by index.
     const same = inputs.indexOf(out);
     ptrs.push(same >= 0 ? arena.over(out, ptrs[same], n) : arena.output(out, 0, n));
-    ctx.run(fn, ranges(n, threads, 4).map(([i0, i1]) => [...ptrs.map((p) => p + 4 * i0), i1 - i0]));
+    ctx.run(fn, ranges(n, lightParts(threads), 4).map(([i0, i1]) => [...ptrs.map((p) => p + 4 * i0), i1 - i0]));
     arena.get(ptrs[ptrs.length - 1], n, out, 0);
   };
   /** Float32 and long enough for the copies to pay. */

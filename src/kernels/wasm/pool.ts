@@ -7,7 +7,7 @@ import * as ref from "../ref/pool.js";
 import type { PoolGeometry } from "../ref/pool.js";
 import type { Activation } from "../ref/elementwise.js";
 import { activateAndGet } from "./activation.js";
-import { ranges, type WasmContext } from "./context.js";
+import { lightParts, ranges, type WasmContext } from "./context.js";
 import { putGeometry } from "./geometry.js";
 import type { KernelName } from "./load.js";
 
@@ -24,7 +24,7 @@ export function makePoolKernels(ctx: WasmContext) {
     const threads = ctx.threads(g.NC * g.H * g.W, POOL_WORK_PER_THREAD);
     arena.reset();
     const ops = place();
-    const parts = ranges(g.NC, threads).map(([p0, p1]) => {
+    const parts = ranges(g.NC, lightParts(threads)).map(([p0, p1]) => {
       const geo = putGeometry(arena, { ...g, C: 1, DH: 1, DW: 1, N: p1 - p0, OC: 1, groups: 1 });
       return [geo, ...ops.map(([addr, perPlane]) => addr + 4 * p0 * perPlane), ...extra];
     });
