@@ -206,18 +206,32 @@ function smallHeap(maxBytes: number) {
   return { heap, arena, memory };
 }
 
-test("past its cap the heap hands out nothing, and views survive the memory growing", { skip: !SHARED }, () => {
+test("blocks start zeroed, even over memory that staging wrote", { skip: !SHARED }, () => {
+  const { heap, arena } = smallHeap(64 * 2 ** 20);
+  arena.reset();
+  const at = arena.alloc(3 * 2 ** 20);
+  arena.f32.fill(NaN, at / 4, at / 4 + 3 * 2 ** 18);
+  for (let i = 0; i < 20; i++) {
+    const a = heap.take(100000 + i)!; // 0.4 MB each: the first chunks lie over the staged NaNs
+    assert.ok(a.every((v) => v === 0), `block ${i} is not zero`);
+  }
+});
+
+test("a length whose blocks never come back stops being served; past its cap the heap hands out nothing; views survive the memory growing", { skip: !SHARED }, () => {
   const { heap, arena, memory } = smallHeap(16 * 2 ** 20);
+  const same = Array.from({ length: 40 }, () => heap.take(4100));
+  assert.equal(same.filter((a) => a !== null).length, 32);
   const first = heap.take(5000)!;
   first.fill(7);
   const taken = [first];
-  for (let a = heap.take(300000); a !== null; a = heap.take(300000)) taken.push(a);
+  for (let a = heap.take(300000 + taken.length); a !== null; a = heap.take(300000 + taken.length)) taken.push(a);
   assert.ok(taken.length >= 10, `only ${taken.length} blocks in 16 MiB`);
   assert.ok(heap.reservedBytes <= heap.maxBytes);
   assert.ok(memory.buffer.byteLength > 16 * 2 ** 20, "the memory grew");
   assert.ok(first.every((v) => v === 7), "a view made before the memory grew still sees its values");
   arena.reset();
   assert.ok(arena.alloc(1) >= taken[taken.length - 1].byteOffset + 4 * 300000, "staging lies above every block");
+  assert.ok(taken.every((a) => heap.owns(a)));
   assert.ok(heap.owns(first) && !heap.owns(first.subarray(1)) && !heap.owns(new Float32Array(5000)));
   assert.equal(heap.addressOf(first.subarray(10)), first.byteOffset + 40);
   const other = smallHeap(2 ** 30).heap;

@@ -15,6 +15,8 @@ export class Arena {
   private top: number;
   /** A view over the whole memory; rebuilt after each growth (growing detaches the old buffer). */
   f32: Float32Array;
+  /** The highest byte any placement reached: above it the memory is as grown, all zeros. */
+  highWater = 0;
   /** Where resident arrays come from (threads build only; set by the context). */
   resident: ResidentHeap | null = null;
   /** The resident operands of the current call, flat: start and end byte, 1 if written. */
@@ -49,6 +51,7 @@ export class Arena {
   alloc(n: number): number {
     const at = this.top;
     this.top = alignUp(at + n * 4, 16);
+    if (this.top > this.highWater) this.highWater = this.top;
     const have = this.wasm.memory.buffer.byteLength;
     if (this.top > have) {
       try {

@@ -26,6 +26,12 @@ export const RESIDENT_MAX_BYTES = 64 * 2 ** 20;
 /** Memory is reserved in chunks of this size (or one block, if larger). */
 const CHUNK_BYTES = 4 * 2 ** 20;
 
+/**
+ * The most blocks of one length: enough for every layer of a deep network to hold an activation
+ * of the same shape at once.
+ */
+const MAX_BLOCKS_PER_LENGTH = 32;
+
 /** Bytes left after each block: a kernel's last vector may read (never write) past an operand. */
 const SLACK_BYTES = 64;
 
@@ -40,6 +46,8 @@ export class ResidentHeap implements LargeArraySource {
   private readonly buffers = new WeakSet<object>();
   /** Floats per block, by the block's byte address. */
   private readonly blocks = new Map<number, number>();
+  /** Blocks handed out, by length. */
+  private readonly counts = new Map<number, number>();
 
   /** `zero(at, n)`: zeroes n floats at byte address `at` (the module's zeroF32). */
   constructor(
@@ -55,13 +63,18 @@ export class ResidentHeap implements LargeArraySource {
    * staging area (Arena.reserve).
    */
   take(n: number): Float32Array | null {
-    if (!this.enabled) return null;
+    // NOTE: a length whose blocks never come back through the pool (a leaf gradient replaced every
+    // step, a data loader's batch) would fill the cap with dead blocks: past a count, its arrays
+    // come from the JS heap.
+    const count = this.counts.get(n) ?? 0;
+    if (!this.enabled || count >= MAX_BLOCKS_PER_LENGTH) return null;
     const bytes = Math.ceil((4 * n + SLACK_BYTES) / 64) * 64;
     if (this.chunkTop + bytes > this.chunkEnd) {
       // NOTE: whole chunks, not a block at a time: each reservation moves the staging area to
       // memory never touched before, whose pages all fault on first use (~1 ms per 2 MB here).
       const size = Math.max(CHUNK_BYTES, bytes);
       if (this.reserved + size > this.maxBytes) return null;
+      const dirty = this.arena.highWater;
       try {
         this.chunkTop = this.arena.reserve(size);
       } catch {
@@ -69,15 +82,17 @@ export class ResidentHeap implements LargeArraySource {
       }
       this.chunkEnd = this.chunkTop + size;
       this.reserved += size;
+      // Staging may have used the chunk's start; the rest is memory as grown: zero, and left
+      // untouched (zeroing it would fault every page now, for blocks that may never be used).
+      if (dirty > this.chunkTop) this.zeroAt(this.chunkTop, (Math.min(dirty, this.chunkEnd) - this.chunkTop) / 4);
     }
+    this.counts.set(n, count + 1);
     const at = this.chunkTop;
     this.chunkTop += bytes;
     this.blocks.set(at, n);
     const buffer = this.memory.buffer;
     this.buffers.add(buffer);
-    const a = new Float32Array(buffer, at, n);
-    this.zero(a); // the block may have been staging space: not necessarily zero
-    return a;
+    return new Float32Array(buffer, at, n); // zero: see above
   }
 
   /** Zeroes a resident array (JavaScript's fill on a shared buffer is ~10x slower). */
