@@ -3,7 +3,7 @@
 
 import { AssertionError } from "node:assert";
 import { Generator } from "../../src/core/random.js";
-import { backendKernels } from "../../src/kernels/index.js";
+import { backendKernels, readyThreads, setNumThreads } from "../../src/kernels/index.js";
 
 /** Both backends' kernels; throws (failing the test) when the wasm module did not build. */
 export const js = backendKernels("js");
@@ -23,4 +23,26 @@ export function assertAgree(label: string, got: ArrayLike<number>, want: ArrayLi
       throw new AssertionError({ message: `${label}: element ${i} of ${want.length}: wasm ${got[i]} vs js ${want[i]} (tol ${tol})` });
     }
   }
+}
+
+// NOTE: the kernels stage operands in WebAssembly memory at the same addresses call after call,
+// so a thread's part that never ran would leave the previous run's correct values there and go
+// unseen. Copying NaNs over the staging area (as the input of a tanh) before each run rules that
+// out: its 2M values cover more than twice what any multi-thread test case stages.
+const SCRUB = new Float32Array(1 << 21).fill(NaN);
+const scrubbed = new Float32Array(SCRUB.length);
+export function scrubStaging(): void {
+  wasm.tanhForward(SCRUB, scrubbed);
+}
+
+/**
+ * Sets n threads and waits until n can run: workers start asynchronously, on a first large call
+ * (a 256^3 GEMM here). Fails after 15 s.
+ */
+export async function startThreads(n: number): Promise<void> {
+  setNumThreads(n);
+  const m = 256;
+  wasm.gemm({ transA: false, transB: false, M: m, N: m, K: m, A: new Float32Array(m * m), B: new Float32Array(m * m), C: new Float32Array(m * m) });
+  for (let i = 0; i < 300 && readyThreads() < n; i++) await new Promise((r) => setTimeout(r, 50));
+  if (readyThreads() !== n) throw new AssertionError({ message: `${n} threads did not become ready within 15 s (${readyThreads()} did)` });
 }

@@ -8,9 +8,9 @@ import { test } from "node:test";
 import assert, { AssertionError } from "node:assert/strict";
 import * as torch from "../../src/index.js";
 import { Generator } from "../../src/core/random.js";
-import { readyThreads, slidingOutputSize, type Conv2dDims } from "../../src/kernels/index.js";
+import { slidingOutputSize, type Conv2dDims } from "../../src/kernels/index.js";
 import { convAlgorithm } from "../../src/kernels/wasm/conv2d.js";
-import { assertAgree, js, randomF32, wasm } from "./parity.js";
+import { assertAgree, js, randomF32, scrubStaging, startThreads, wasm } from "./parity.js";
 
 /** [N, C, H, W, OC, KH, KW, PH, PW] */
 type Shape = [number, number, number, number, number, number, number, number, number];
@@ -103,20 +103,10 @@ test('"auto" where it leaves the kernel out (batch 1 and 2, dy planes under 16 p
   }
 });
 
-// NOTE: as in wasm-threads.test.ts: NaNs over the staging area (as a tanh's input) before each
-// run, so that a thread's part that never ran cannot pass by leaving the previous run's values.
-const SCRUB = new Float32Array(1 << 21).fill(NaN);
-const scrubStaging = () => wasm.tanhForward(SCRUB, new Float32Array(SCRUB.length));
-
 test("wasm direct input gradient: the same bits for 1 and 2 threads", async (t) => {
   const before = torch.getNumThreads();
   t.after(() => torch.setNumThreads(before));
-  // A worker starts asynchronously: start one and wait until it is ready.
-  torch.setNumThreads(2);
-  const n = 256;
-  wasm.gemm({ transA: false, transB: false, M: n, N: n, K: n, A: new Float32Array(n * n), B: new Float32Array(n * n), C: new Float32Array(n * n) });
-  for (let i = 0; i < 300 && readyThreads() < 2; i++) await new Promise((r) => setTimeout(r, 50));
-  assert.equal(readyThreads(), 2, "the worker did not become ready within 15 s");
+  await startThreads(2);
   // C3 with 10 images (threads get 4 and 6: a partial group on the second), and 7 channels
   // with 7 images (blocks of 4, 2 and 1 channels; 4 and 3 images).
   for (const shape of [[10, 6, 14, 14, 16, 5, 5, 0, 0], [7, 7, 20, 19, 24, 3, 3, 1, 1]] as Shape[]) {

@@ -11,7 +11,7 @@ import * as torch from "../../src/index.js";
 import { Generator } from "../../src/core/random.js";
 import { readyThreads, slidingOutputSize, type Conv2dDims, type GemmArgs, type Kernels, type PoolGeometry } from "../../src/kernels/index.js";
 import { convAlgorithm } from "../../src/kernels/wasm/conv2d.js";
-import { assertAgree, js, randomF32, wasm } from "./parity.js";
+import { assertAgree, js, randomF32, scrubStaging, startThreads, wasm } from "./parity.js";
 import { crossEntropySteps } from "../helpers/steps.js";
 
 /** Read before any test sets it: the default of a fresh process. */
@@ -48,11 +48,7 @@ function assertSameBits(label: string, got: Out, want: Out): void {
 
 // NOTE: the kernels stage outputs in WebAssembly memory at the same addresses call after call,
 // so a part that never ran would leave the previous run's correct values there and go unseen.
-// Copying NaNs over the staging area (as the input of a 1-thread tanh) before each run rules
-// that out: its 2M values cover more than twice what any case below stages.
-const SCRUB = new Float32Array(1 << 21).fill(NaN);
-const scrubbed = new Float32Array(SCRUB.length);
-const scrubStaging = () => withThreads(1, () => wasm.tanhForward(SCRUB, scrubbed));
+// scrubStaging (parity.ts) rules that out.
 
 /** Runs fn (fresh outputs each time) with 1 and 2 threads; asserts the same bits; returns the 2-thread outputs. */
 function sameForThreadCounts<T extends Out[]>(label: string, fn: () => T): T {
@@ -97,9 +93,7 @@ test("a large call with 2 threads starts a worker thread, which becomes ready", 
   const [A, B] = [randomF32(n * n, g), randomF32(n * n, g)];
   withThreads(2, () => wasm.gemm({ transA: false, transB: false, M: n, N: n, K: n, A, B, C: new Float32Array(n * n) }));
   assert.ok(osThreads() > before, `the process still has ${before} OS threads: no worker was started`);
-  torch.setNumThreads(2);
-  for (let i = 0; i < 300 && readyThreads() < 2; i++) await new Promise((r) => setTimeout(r, 50));
-  assert.equal(readyThreads(), 2, "the worker did not become ready within 15 s");
+  await startThreads(2);
 });
 
 // [label, M, N, K, transA, transB, accumulate, offsets into A, B, C]

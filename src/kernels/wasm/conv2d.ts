@@ -1,9 +1,10 @@
 // Convolution and im2col/col2im through the WebAssembly module, same contracts as
-// src/kernels/ref/conv2d.ts and ref/im2col.ts. The whole batch is copied in once, so the
-// per-image im2col + GEMM steps run without leaving WebAssembly memory.
+// src/kernels/ref/conv2d.ts and ref/im2col.ts. The whole batch is staged at once (or used in
+// place, resident.ts), so the per-image steps run without leaving WebAssembly memory.
 // Threads: the forward pass and the input gradient split the batch; the weight gradient splits
-// the columns of dw, the bias gradient its channels (see assembly/conv2d.ts): the same bits for
-// any thread count. Float64 operands (gradient checks) go to the reference kernels.
+// the columns of dw (im2col + GEMM) or fixed groups of images whose sums are added in order
+// (direct), the bias gradient its channels: the same bits for any thread count. Float64
+// operands (gradient checks) go to the reference kernels.
 
 import type { Storage } from "../../core/dtype.js";
 import * as ref from "../ref/conv2d.js";
@@ -16,6 +17,21 @@ import { putGeometry } from "./geometry.js";
 
 /** Multiply-adds per thread below which another thread costs more than it saves. */
 const CONV_WORK_PER_THREAD = 1 << 18;
+
+/** The bias gradient's dy values per thread while the workers are awake (see biasGrad). */
+const BIAS_VALUES_PER_WARM_THREAD = 1 << 16;
+
+/**
+ * The direct weight gradient's groups of images (see conv2dBackwardWeight): up to 8 (an even
+ * split for 2, 4 or 8 threads), each with at least ~2048 output positions. They depend on the
+ * geometry alone, never on the thread count.
+ * NOTE: each group costs passes over its own block of OC*C*KH*KW lane vectors (zeroing, adding
+ * up): one thread took ~1% longer on 16->32 3x3 on 16x16 at batch 32 with 8 groups of 4 images
+ * than with 4 groups or 1; LeNet's C1 and C3 at batch 100 the same with 4 or 8.
+ */
+export function directWeightGroups(d: Conv2dDims): number {
+  return Math.max(1, Math.min(8, d.N, Math.floor((d.N * d.OH * d.OW) / 2048)));
+}
 
 /**
  * Which algorithm a layer gets: "auto" is the rule below; tests and the benchmark force one to
@@ -130,9 +146,17 @@ export function makeConvKernels(ctx: WasmContext) {
   /** Floats of one zero-padded image for the direct kernels (4 more: a tail vector reads past it), its tap table, and the forward's packed weights. */
   const padded = (d: Conv2dDims) => d.C * (d.H + 2 * d.PH) * (d.W + 2 * d.PW) + 4 + KK(d) + 4 + d.OC * KK(d);
 
-  /** db from dy already staged at pdy (threads take blocks of channels). */
-  const biasGrad = (d: Conv2dDims, pdy: number, db: Float32Array) => {
-    const threads = ctx.threadsNow(ny(d), CONV_WORK_PER_THREAD);
+  /**
+   * db from dy already staged at pdy (threads take blocks of channels). `warm`: the threads that
+   * have just run a kernel's parts, whose workers still spin (threads.ts SPIN_MS): up to that many
+   * pay from fewer values. A worker woken from sleep starts too late for a call this short.
+   * NOTE: measured on this machine, ms 1 thread / 2, dy resident, back to back: LeNet C1 at
+   * batch 100 (470K values) 0.072/0.040, C3 (160K) 0.028/0.016, 16->32 on 16x16 at batch 16
+   * (131K) 0.021/0.012, at batch 8 (65K) 0.011/0.011; after 2 ms idle, C1 0.18/0.73 and
+   * C3 0.05/0.60.
+   */
+  const biasGrad = (d: Conv2dDims, pdy: number, db: Float32Array, warm = 1) => {
+    const threads = Math.max(ctx.threadsNow(ny(d), CONV_WORK_PER_THREAD), Math.min(warm, ctx.threadsNow(ny(d), BIAS_VALUES_PER_WARM_THREAD)));
     const pdb = arena.alloc(d.OC);
     ctx.run("conv2dBackwardBias", ranges(d.OC, threads).map(([o0, o1]) => [pdy, pdb, d.N, d.OC, d.OH * d.OW, o0, o1]));
     arena.get(pdb, d.OC, db, 0);
@@ -191,20 +215,28 @@ export function makeConvKernels(ctx: WasmContext) {
       const geo = putGeometry(arena, d);
       // NOTE: pdw right after dy: the direct kernel's masked last vector reads a little past dy.
       const [px, pdy, pdw] = [arena.put(F(x), 0, nx(d)), arena.put(F(dy), 0, ny(d)), arena.output(F(dw), 0, nw(d))];
+      let parts: number[][];
       if (useDirect(d, "weight")) {
-        // Pairs of channels per thread where there are enough (the kernel's 2-channel blocks),
-        // else blocks of 4 taps with every channel (LeNet's C1: 6 channels, 25 taps).
-        const byChannels = d.OC >= 4 * threads;
-        const split = byChannels ? ranges(d.OC, threads, 2).map(([o0, o1]) => [o0, o1, 0, KK(d)]) : ranges(KK(d), threads, 4).map(([t0, t1]) => [0, d.OC, t0, t1]);
-        const parts = split.map(([o0, o1, t0, t1]) => [geo, px, pdy, pdw, arena.alloc(padded(d)), arena.alloc(4 * (o1 - o0) * KK(d)), o0, o1, t0, t1]);
+        // Each group of images sums into its own block, the blocks are added in order: groups per
+        // thread, or where there are fewer groups than threads (small batches) channel pairs with
+        // every group; both give the same bits for any thread count.
+        // NOTE: measured on this machine, ms 1 thread | 2, x and dy resident, this split / the
+        // one before (channel pairs, or for few channels blocks of 4 taps, each thread padding
+        // every image): LeNet C1 (batch 100) 0.63 | 0.33 / 0.63 | 0.40, C3 1.96 | 1.03 /
+        // 1.96 | 1.10, 16->32 3x3 on 16x16 (batch 32) 2.24 | 1.16 / 2.23 | 1.17.
+        const G = directWeightGroups(d);
+        const sums = arena.alloc(4 * G * nw(d));
+        const split = G >= threads ? ranges(G, threads).map(([g0, g1]) => [g0, g1, 0, d.OC]) : ranges(d.OC, threads, 2).map(([o0, o1]) => [0, G, o0, o1]);
+        parts = split.map(([g0, g1, o0, o1]) => [geo, px, pdy, sums, arena.alloc(padded(d)), G, g0, g1, o0, o1]);
         ctx.run("conv2dDirectBackwardWeight", parts);
+        ctx.wasm.conv2dDirectBackwardWeightSum(sums, G, nw(d), pdw);
       } else {
         const chunk = chunkOf(d);
-        const parts = ranges(KK(d), threads).map(([r0, r1]) => [geo, px, pdy, pdw, ...scratch(d, chunk, r1 - r0), r0, r1]);
+        parts = ranges(KK(d), threads).map(([r0, r1]) => [geo, px, pdy, pdw, ...scratch(d, chunk, r1 - r0), r0, r1]);
         ctx.run("conv2dBackwardWeight", parts);
       }
       arena.get(pdw, nw(d), F(dw), 0);
-      if (db) biasGrad(d, pdy, F(db));
+      if (db) biasGrad(d, pdy, F(db), Math.min(threads, parts.length));
     },
     conv2dBackwardBias(d: Conv2dDims, dy: Storage, db: Storage): void {
       if (!f32(dy, db)) return ref.conv2dBackwardBias(d, dy, db);

@@ -38,11 +38,14 @@ export interface WasmExports {
   // columns [r0, r1) of each group's block of dw
   conv2dBackwardWeight(geo: number, x: number, dy: number, dw: number, cols: number, tmp: number, chunk: number, r0: number, r1: number): void;
   conv2dBackwardBias(dy: number, db: number, N: number, OC: number, P: number, o0: number, o1: number): void;
-  // pad: scratch for one zero-padded image; acc: (o1 - o0) * C*KH*KW vectors of 4 floats;
-  // the weight gradient's part: output channels [o0, o1) x taps [t0, t1)
+  // pad: scratch for one zero-padded image and its tap table (assembly/padded.ts)
   // act: 0 none, 1 tanh, 2 ReLU (activation.ts activationCode)
   conv2dDirectForward(geo: number, x: number, w: number, bias: number, y: number, pad: number, act: number): void;
-  conv2dDirectBackwardWeight(geo: number, x: number, dy: number, dw: number, pad: number, acc: number, o0: number, o1: number, t0: number, t1: number): void;
+  // the weight gradient's part: image groups [g0, g1) of G x output channels [o0, o1), each
+  // group's sums into its block of `sums` (G x OC*C*KH*KW vectors of 4 floats), which
+  // ...WeightSum adds up into dw
+  conv2dDirectBackwardWeight(geo: number, x: number, dy: number, sums: number, pad: number, G: number, g0: number, g1: number, o0: number, o1: number): void;
+  conv2dDirectBackwardWeightSum(sums: number, G: number, n: number, dw: number): void;
   tanhForward(x: number, y: number, n: number): void;
   tanhBackward(y: number, dy: number, dx: number, n: number): void;
   reluForward(x: number, y: number, n: number): void;

@@ -8,7 +8,7 @@ export { gemm } from "./gemm";
 export { im2col, col2im } from "./im2col-exports";
 export { conv2dForward, conv2dBackwardInput, conv2dBackwardWeight, conv2dBackwardBias } from "./conv2d";
 export { conv2dDirectForward } from "./conv2d-direct";
-export { conv2dDirectBackwardWeight } from "./conv2d-weight";
+export { conv2dDirectBackwardWeight, conv2dDirectBackwardWeightSum } from "./conv2d-weight";
 export { conv2dDirectBackwardInput, conv2dDirectBackwardInputScratch } from "./conv2d-input";
 export { tanhForward, tanhBackward, reluForward, reluBackward } from "./elementwise";
 export { avgPool2dForward, avgPool2dBackward, maxPool2dForward, maxPool2dBackward } from "./pool";

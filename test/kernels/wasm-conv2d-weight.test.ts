@@ -1,0 +1,129 @@
+// The WebAssembly direct weight gradient (src/kernels/wasm/assembly/conv2d-weight.ts: groups of
+// images summed into their own blocks, then added up in order) against the reference: random
+// shapes whose batches make one group, several uneven ones and the most; and the same bits for 1,
+// 2 and 3 threads, whether the threads take groups or (fewer groups than threads) channels.
+
+import { test } from "node:test";
+import assert, { AssertionError } from "node:assert/strict";
+import * as torch from "../../src/index.js";
+import { Generator } from "../../src/core/random.js";
+import { slidingOutputSize, type Conv2dDims } from "../../src/kernels/index.js";
+import { convAlgorithm, directWeightGroups } from "../../src/kernels/wasm/conv2d.js";
+import { assertAgree, js, randomF32, scrubStaging, startThreads, wasm } from "./parity.js";
+
+/** [N, C, H, W, OC, KH, KW, PH, PW] */
+type Shape = [number, number, number, number, number, number, number, number, number];
+
+function dims([N, C, H, W, OC, KH, KW, PH, PW]: Shape): Conv2dDims {
+  const [OH, OW] = [slidingOutputSize(H, KH, 1, PH, 1), slidingOutputSize(W, KW, 1, PW, 1)];
+  return { N, C, H, W, OC, KH, KW, SH: 1, SW: 1, PH, PW, DH: 1, DW: 1, OH, OW, groups: 1 };
+}
+
+/**
+ * dw and db from the direct wasm kernel in one call (starting from garbage: they must be
+ * overwritten), and from js.
+ */
+function bothGradients(d: Conv2dDims, seed: number): { got: Float32Array[]; want: Float32Array[] } {
+  const g = new Generator(seed);
+  const x = randomF32(d.N * d.C * d.H * d.W, g);
+  const dy = randomF32(d.N * d.OC * d.OH * d.OW, g);
+  const nw = d.OC * d.C * d.KH * d.KW;
+  const [got, want] = [[randomF32(nw, g), randomF32(d.OC, g)], [new Float32Array(nw), new Float32Array(d.OC)]];
+  convAlgorithm.force = "direct";
+  try {
+    wasm.conv2dBackwardWeight(d, x, dy, got[0], got[1]);
+  } finally {
+    convAlgorithm.force = "auto";
+  }
+  js.conv2dBackwardWeight(d, x, dy, want[0], want[1]);
+  return { got, want };
+}
+
+/** Bit for bit, or an error naming the first difference. */
+function assertSameBits(label: string, got: Float32Array, want: Float32Array): void {
+  const [a, b] = [new Int32Array(got.buffer), new Int32Array(want.buffer)];
+  assert.equal(a.length, b.length, `${label}: length`);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) throw new AssertionError({ message: `${label}: element ${i}: ${got[i]} vs ${want[i]}` });
+}
+
+/** The tolerance of test/kernels/wasm-conv2d.test.ts. */
+const tolerance = (d: Conv2dDims) => 1e-5 * Math.sqrt(d.C * d.KH * d.KW + d.N * d.OH * d.OW);
+
+test("wasm direct weight gradient = js on random shapes: one group, uneven groups, the most groups", () => {
+  const g = new Generator(41);
+  const pick = (xs: number[]) => xs[g.randint(xs.length)];
+  const groupCounts = new Set<number>();
+  let uneven = 0;
+  for (let i = 0; i < 60; i++) {
+    const [KH, KW] = [pick([1, 3, 5]), pick([1, 3, 5])];
+    const [PH, PW] = [pick([0, 1, 2]), pick([0, 1, 2])];
+    // Rows narrower than a vector (OW < 4) to wide ones (several vectors and a tail).
+    // Every fifth case large enough (batch 8 or 9, ~2000 positions) for the most groups.
+    const big = i % 5 === 0;
+    const H = Math.max(1, KH - 2 * PH) + (big ? 40 : 0) + g.randint(i % 2 ? 8 : 24);
+    const W = Math.max(1, KW - 2 * PW) + (big ? 48 : 0) + g.randint(i % 3 ? 50 : 4);
+    const d = dims([big ? 8 + g.randint(2) : 1 + g.randint(9), 1 + g.randint(7), H, W, 1 + g.randint(7), KH, KW, PH, PW]);
+    const G = directWeightGroups(d);
+    groupCounts.add(G);
+    if (d.N % G !== 0) uneven++;
+    const { got, want } = bothGradients(d, 100 + i);
+    const label = `case ${i} (${G} groups): ${JSON.stringify(d)}`;
+    assertAgree(label, got[0], want[0], tolerance(d));
+    // the bias gradient sums in the reference's order (assembly/conv2d.ts conv2dBackwardBias)
+    assertSameBits(`${label} db`, got[1], want[1]);
+  }
+  // Guards against shapes that never leave one group (the path this change is about).
+  assert.ok(groupCounts.has(1) && groupCounts.has(8), `group counts seen: ${[...groupCounts]}`);
+  assert.ok(groupCounts.size >= 4 && uneven >= 3, `group counts ${[...groupCounts]}, ${uneven} cases with uneven groups`);
+});
+
+test("wasm direct weight gradient: a NaN in x reaches exactly the taps that see it, whichever group holds it", () => {
+  // 9 images in 3 groups; the NaN sits in the last image (the last group), at the left edge of
+  // channel 1, row 4: without padding only the kw = 0 taps of channel 1 see column 0.
+  const d = dims([9, 2, 20, 40, 3, 3, 3, 0, 0]);
+  assert.equal(directWeightGroups(d), 3);
+  const x = new Float32Array(d.N * d.C * d.H * d.W).fill(0.5);
+  x[((8 * d.C + 1) * d.H + 4) * d.W + 0] = NaN;
+  const dy = new Float32Array(d.N * d.OC * d.OH * d.OW).fill(0.25);
+  const [got, want] = [new Float32Array(d.OC * d.C * 9), new Float32Array(d.OC * d.C * 9)];
+  convAlgorithm.force = "direct";
+  try {
+    wasm.conv2dBackwardWeight(d, x, dy, got);
+  } finally {
+    convAlgorithm.force = "auto";
+  }
+  js.conv2dBackwardWeight(d, x, dy, want);
+  for (let i = 0; i < want.length; i++) assert.equal(Number.isNaN(got[i]), Number.isNaN(want[i]), `dw ${i}: wasm ${got[i]}, js ${want[i]}`);
+  // Row 4 is seen by every kh (from output rows 2, 3, 4).
+  assert.equal(want.filter(Number.isNaN).length, d.OC * 3, "the kw = 0 taps of channel 1, every kh, every output channel");
+});
+
+test("wasm direct weight gradient and the bias gradient with it: the same bits for 1, 2 and 3 threads", async (t) => {
+  const before = torch.getNumThreads();
+  t.after(() => torch.setNumThreads(before));
+  await startThreads(3);
+  const cases: [string, Shape, number][] = [
+    // dy's 198K values also give the bias gradient 3 threads (conv2d.ts biasGrad, warm workers)
+    ["LeNet C1-like, 42 images: 8 groups (3 threads take 2, 3 and 3)", [42, 1, 28, 28, 6, 5, 5, 2, 2], 8],
+    ["7 images in 3 uneven groups (2, 2, 3)", [7, 3, 30, 30, 5, 3, 3, 1, 1], 3],
+    ["2 images, one group: threads take channel pairs (11 channels: 4, 4, 3)", [2, 9, 24, 24, 11, 3, 3, 1, 1], 1],
+  ];
+  for (const [label, shape, groups] of cases) {
+    const d = dims(shape);
+    assert.equal(directWeightGroups(d), groups, `${label}: groups`);
+    const macs = d.N * d.OC * d.OH * d.OW * d.C * d.KH * d.KW;
+    assert.ok(macs >= 3 << 18, `${label}: ${macs} multiply-adds get fewer than 3 threads; the case tests less than it says`);
+    const runs = [1, 2, 3].map((threads) => {
+      torch.setNumThreads(threads);
+      scrubStaging();
+      return bothGradients(d, 42);
+    });
+    const { got: one, want } = runs[0];
+    assertAgree(label, one[0], want[0], tolerance(d));
+    assertSameBits(`${label} db`, one[1], want[1]);
+    runs.forEach(({ got }, k) => {
+      assertSameBits(`${label}: dw, ${k + 1} threads vs 1`, got[0], one[0]);
+      assertSameBits(`${label}: db, ${k + 1} threads vs 1`, got[1], one[1]);
+    });
+  }
+});
