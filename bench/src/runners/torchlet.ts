@@ -57,9 +57,10 @@ await runnerMain(async (spec) => {
   };
   const gemm: Setup = (w) => {
     const { M, N, K } = w.gemm!;
-    const A = randomOperand(M * K, 1);
-    const B = randomOperand(K * N, 2);
-    const C = new Float32Array(M * N);
+    // Operands as a user's tensors hold them: with the wasm backend, in its memory (kernels/wasm/resident.ts).
+    const A = torch.tensor(randomOperand(M * K, 1)).data as Float32Array;
+    const B = torch.tensor(randomOperand(K * N, 2)).data as Float32Array;
+    const C = torch.zeros([M * N]).data as Float32Array;
     // `kernels` is a live binding: it is the active backend's table.
     return () => kernels.gemm({ transA: false, transB: false, M, N, K, A, B, C });
   };
