@@ -18,6 +18,15 @@ export function alloc(dtype: DType, n: number): Storage {
   return a;
 }
 
+/**
+ * Lists `a` as if alloc() had just handed it out: for a result that a sibling backward function
+ * allocated ahead of time (ops/matmul.ts linear: dW made with dx), so that the engine still sees
+ * it as the call's own fresh array.
+ */
+export function adoptAllocation(a: Storage): void {
+  if (tracker !== null) tracker.push(a);
+}
+
 /** While set, alloc() lists the arrays it hands out (see autograd/backward.ts). */
 let tracker: Storage[] | null = null;
 

@@ -6,13 +6,13 @@
 // "wasm" when its module loads and passes a small self-check against "js", else "js";
 // the environment variable TORCHLET_BACKEND overrides it.
 
+import { setLargeArraySource } from "../core/pool.js";
 import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward } from "./ref/conv2d.js";
 import { reluBackward, reluForward, tanhBackward, tanhForward } from "./ref/elementwise.js";
-import { gemm } from "./ref/gemm.js";
+import { gemm, gemmPair, type GemmArgs } from "./ref/gemm.js";
 import { col2im, im2col } from "./ref/im2col.js";
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from "./ref/pool.js";
 import { getRequestedThreads, setRequestedThreads } from "./wasm/context.js";
-import { setLargeArraySource } from "../core/pool.js";
 import { createWasmKernels, wasmResidentHeap, wasmThreadsReady } from "./wasm/index.js";
 import { instantiateWasmModule } from "./wasm/load.js";
 import { selfCheck } from "./wasm/self-check.js";
@@ -20,6 +20,7 @@ import { MAX_THREADS } from "./wasm/threads.js";
 
 export interface Kernels {
   gemm: typeof gemm;
+  gemmPair: typeof gemmPair;
   im2col: typeof im2col;
   col2im: typeof col2im;
   conv2dForward: typeof conv2dForward;
@@ -38,6 +39,7 @@ export interface Kernels {
 
 export const refKernels: Kernels = {
   gemm,
+  gemmPair,
   im2col,
   col2im,
   conv2dForward,
@@ -66,6 +68,14 @@ export const TINY_GEMM = 4096;
 /** The GEMM for a product of this size: see TINY_GEMM. */
 export function gemmFor(M: number, N: number, K: number): Kernels["gemm"] {
   return M * N * K < TINY_GEMM ? refKernels.gemm : kernels.gemm;
+}
+
+/** Two independent products at once (see Kernels.gemmPair), each by gemmFor's rule when tiny. */
+export function gemmPairFor(a: GemmArgs, b: GemmArgs): void {
+  if (a.M * a.N * a.K < TINY_GEMM || b.M * b.N * b.K < TINY_GEMM) {
+    gemmFor(a.M, a.N, a.K)(a);
+    gemmFor(b.M, b.N, b.K)(b);
+  } else kernels.gemmPair(a, b);
 }
 
 /** The WebAssembly kernels, or why they are unavailable (created once, on first need). */

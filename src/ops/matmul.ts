@@ -2,10 +2,10 @@
 // Shapes: x is (N, IN), W is (OUT, IN), y is (N, OUT).
 
 import { makeResult } from "../autograd/function.js";
-import { alloc, promote } from "../core/dtype.js";
+import { adoptAllocation, alloc, promote, type Storage } from "../core/dtype.js";
 import { broadcastShapes, canBroadcast, numelOf, shapeStr } from "../core/shape.js";
 import { forEachBroadcast } from "./broadcast.js";
-import { gemmFor } from "../kernels/index.js";
+import { gemmFor, gemmPairFor, type GemmArgs } from "../kernels/index.js";
 import { Tensor } from "../tensor.js";
 import { reshape, squeeze, unsqueeze } from "./shape.js";
 
@@ -94,15 +94,30 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   gemmFor(N, OUT, IN)({ transA: false, transB: true, M: N, N: OUT, K: IN, A: x.data, B: weight.data, C: y, accumulate: !!bias });
   const outShape = [...x.shape.slice(0, -1), OUT];
   const inputs = bias ? [x, weight, bias] : [x, weight];
+  const dwArgs = (dy: Storage, dw: Storage): GemmArgs => ({ transA: true, transB: false, M: OUT, N: IN, K: N, A: dy, B: x.data, C: dw }); // dW = dy^T (OUT, N) @ x (N, IN)
+  // The engine asks for dx, then dW, with the same dy: when both are wanted, one call computes
+  // them side by side (kernels gemmPair: one product per thread) and dW waits here for its turn.
+  let dwFromDx: { dy: Storage; dw: Storage } | null = null;
   return makeResult("linear", y, outShape, inputs, [
     (dy) => {
       const dx = alloc(x.dtype, x.numel); // dx = dy (N, OUT) @ W (OUT, IN)
-      gemmFor(N, IN, OUT)({ transA: false, transB: false, M: N, N: IN, K: OUT, A: dy, B: weight.data, C: dx });
+      const dxArgs: GemmArgs = { transA: false, transB: false, M: N, N: IN, K: OUT, A: dy, B: weight.data, C: dx };
+      if (!weight.requiresGrad) gemmFor(N, IN, OUT)(dxArgs);
+      else {
+        dwFromDx = { dy, dw: alloc(weight.dtype, weight.numel) };
+        gemmPairFor(dxArgs, dwArgs(dy, dwFromDx.dw));
+      }
       return dx;
     },
     (dy) => {
-      const dw = alloc(weight.dtype, weight.numel); // dW = dy^T (OUT, N) @ x (N, IN)
-      gemmFor(OUT, IN, N)({ transA: true, transB: false, M: OUT, N: IN, K: N, A: dy, B: x.data, C: dw });
+      const early = dwFromDx;
+      dwFromDx = null;
+      if (early !== null && early.dy === dy) {
+        adoptAllocation(early.dw);
+        return early.dw;
+      }
+      const dw = alloc(weight.dtype, weight.numel);
+      gemmFor(OUT, IN, N)(dwArgs(dy, dw));
       return dw;
     },
     (dy) => {

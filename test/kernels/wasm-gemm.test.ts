@@ -1,12 +1,13 @@
 // The WebAssembly GEMM agrees with the reference on all four transpose combinations, odd sizes,
 // sizes that cross the blocking boundaries (6/4/2/1-row panels, 8-column panels, KC = 256,
-// MC = 120), offsets into larger buffers, accumulate; and float64 goes to the reference exactly.
+// MC = 120), offsets into larger buffers, accumulate; and float64 goes to the reference exactly;
+// gemmPair is two gemm calls, bit for bit.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Generator } from "../../src/core/random.js";
-import type { GemmArgs } from "../../src/kernels/index.js";
-import { assertAgree, js, randomF32, wasm } from "./parity.js";
+import { getNumThreads, setNumThreads, type GemmArgs } from "../../src/kernels/index.js";
+import { assertAgree, js, randomF32, scrubStaging, startThreads, wasm } from "./parity.js";
 
 const SMALL = [1, 3, 5, 7, 17];
 // [M, N, K]: LeNet's shapes per image, and block edges
@@ -59,4 +60,30 @@ test("wasm gemm with an empty dimension leaves C zeroed or untouched like the re
   const D = new Float32Array([1, 2]);
   wasm.gemm({ transA: false, transB: false, M: 1, N: 2, K: 0, A: new Float32Array(0), B: new Float32Array(0), C: D, accumulate: true });
   assert.deepEqual(Array.from(D), [1, 2]);
+});
+
+test("wasm gemmPair gives the same bits as two gemm calls, with 1 and 2 threads (a linear layer's dx and dW)", async (t) => {
+  const before = getNumThreads();
+  t.after(() => setNumThreads(before));
+  await startThreads(2);
+  const g = new Generator(8);
+  // LeNet's C5 at batch 100 (both products over the threshold for one thread each), and a pair too
+  // small or too uneven for it (run as two calls)
+  for (const [B, IN, OUT] of [[100, 400, 120], [3, 20, 10], [100, 400, 2]]) {
+    const [dy, W, x] = [randomF32(B * OUT, g), randomF32(OUT * IN, g), randomF32(B * IN, g)];
+    const dxArgs = (C: Float32Array): GemmArgs => ({ transA: false, transB: false, M: B, N: IN, K: OUT, A: dy, B: W, C });
+    const dwArgs = (C: Float32Array): GemmArgs => ({ transA: true, transB: false, M: OUT, N: IN, K: B, A: dy, B: x, C, accumulate: true });
+    const dw0 = randomF32(OUT * IN, g);
+    const [dx, dw] = [new Float32Array(B * IN), dw0.slice()];
+    wasm.gemm(dxArgs(dx));
+    wasm.gemm(dwArgs(dw));
+    for (const threads of [1, 2]) {
+      setNumThreads(threads);
+      scrubStaging();
+      const [px, pw] = [new Float32Array(B * IN), dw0.slice()];
+      wasm.gemmPair(dxArgs(px), dwArgs(pw));
+      assert.deepEqual(px, dx, `dx ${B}x${IN}x${OUT}, ${threads} thread(s)`);
+      assert.deepEqual(pw, dw, `dW ${B}x${IN}x${OUT}, ${threads} thread(s)`);
+    }
+  }
 });

@@ -29,6 +29,12 @@ export interface GemmArgs {
   accumulate?: boolean;
 }
 
+/** Two independent products (a backward's dx and dW): the same results as two gemm() calls. */
+export function gemmPair(a: GemmArgs, b: GemmArgs): void {
+  gemm(a);
+  gemm(b);
+}
+
 export function gemm(args: GemmArgs): void {
   const { transA, transB, M, N, K, A, B, C } = args;
   const ao = args.aOffset ?? 0;

@@ -7,7 +7,7 @@ import type { Kernels } from "../index.js";
 import { makeConvKernels } from "./conv2d.js";
 import { getRequestedThreads, WasmContext } from "./context.js";
 import { makeElementwiseKernels } from "./elementwise.js";
-import { makeGemm } from "./gemm.js";
+import { makeGemmKernels } from "./gemm.js";
 import { loadWasm, type LoadedWasm } from "./load.js";
 import { makePoolKernels } from "./pool.js";
 import type { ResidentHeap } from "./resident.js";
@@ -19,7 +19,7 @@ const contexts = new WeakMap<Kernels, WasmContext>();
 export function createWasmKernels(ref: Kernels, loaded: LoadedWasm | Error = loadWasm()): Kernels | Error {
   if (loaded instanceof Error) return loaded;
   const ctx = new WasmContext(loaded);
-  const kernels = { ...ref, gemm: makeGemm(ctx), ...makeConvKernels(ctx), ...makeElementwiseKernels(ctx), ...makePoolKernels(ctx) };
+  const kernels = { ...ref, ...makeGemmKernels(ctx), ...makeConvKernels(ctx), ...makeElementwiseKernels(ctx), ...makePoolKernels(ctx) };
   contexts.set(kernels, ctx);
   return kernels;
 }
