@@ -78,7 +78,7 @@ export function lightParts(threads: number): number {
 
 /**
  * [0, total) in at most `parts` consecutive ranges of near-equal size, boundaries on multiples of
- * `align`: a call's parts, one per thread (threads claim them as they go, see threads.ts).
+ * `align`: a call's parts, one per thread, or lightParts() (threads claim them as they go, see threads.ts).
  * NOTE: more parts than threads (4 per thread) measured slower, for training and GEMM alike
  * (LeNet-5 full C3 with 2 threads ~5,500 against ~6,300 img/s; GEMM 1024^3 ~62 against ~69
  * GFLOP/s): each part repacks its GEMM operands, and a spinning worker starts at once anyway.
