@@ -37,7 +37,7 @@ export function directWeightGroups(d: Conv2dDims): number {
  * Which algorithm a layer gets: "auto" is the rule below; tests and the benchmark force one to
  * compare them on the same shapes.
  */
-export const convAlgorithm: { force: "auto" | "direct" | "im2col" } = { force: "auto" };
+export const convAlgorithm: { force: "auto" | "direct" | "lanes" | "im2col" } = { force: "auto" };
 
 /**
  * Direct convolution (assembly/conv2d-direct.ts) needs stride 1, no dilation, one group. It pays
@@ -108,6 +108,26 @@ function useInputKernel(d: Conv2dDims): boolean {
   return directFits(d) && (convAlgorithm.force === "direct" || (convAlgorithm.force === "auto" && pays));
 }
 
+/**
+ * The forward with four images in the lanes (assembly/conv2d-lanes.ts) instead of the direct
+ * kernel along rows, where that one pays and at most 1 lane in 8 of the batch is empty (a last
+ * group of fewer than 4 images costs a whole group). "lanes" forces it wherever it applies;
+ * "direct" keeps the row kernel.
+ * NOTE: measured on this machine (shared, noisy: best of 30-60 alternating runs), ms lanes /
+ * direct, fused tanh, both in one process, 1 thread | 2: LeNet C1 (N 100, 1->6, 5x5, padding 2)
+ * 1.14/1.30 | 0.69/0.73; C3 (N 100, 6->16, 5x5, 10x10 out) 1.22/1.77 | 0.75/0.94; 16->32 3x3
+ * 16x16 (N 32) 1.90/2.20 | 1.06/1.20; 64->64 3x3 24x24 (N 16) 16.3/17.8. Small batches, 1
+ * thread: C3 at N 1 0.050/0.023, N 2 0.051/0.040, N 3 0.052/0.057; C1 at N 3 0.045/0.041;
+ * 16->32 at N 3 0.228/0.202.
+ */
+function lanesPays(d: Conv2dDims): boolean {
+  const empty = 4 * Math.ceil(d.N / 4) - d.N;
+  return directPays(d, "forward") && 8 * empty <= d.N;
+}
+function useLanes(d: Conv2dDims): boolean {
+  return directFits(d) && (convAlgorithm.force === "lanes" || (convAlgorithm.force === "auto" && lanesPays(d)));
+}
+
 export function makeConvKernels(ctx: WasmContext) {
   const { arena } = ctx;
   const nx = (d: Conv2dDims) => d.N * d.C * d.H * d.W;
@@ -171,7 +191,16 @@ export function makeConvKernels(ctx: WasmContext) {
       const pb = bias ? arena.put(F(bias), 0, d.OC) : 0;
       const py = arena.output(F(y), 0, ny(d));
       const [xi, yi] = [nx(d) / d.N, ny(d) / d.N];
-      if (useDirect(d, "forward")) {
+      if (useLanes(d)) {
+        const code = activationCode(act, ny(d)); // applied by the kernel
+        // blocks of 4 images: the kernel's lanes (any split gives the same bits)
+        const parts = ranges(d.N, threads, 4).map(([n0, n1]) => {
+          const geo = putGeometry(arena, { ...d, N: n1 - n0 });
+          return [geo, px + 4 * n0 * xi, pw, pb, py + 4 * n0 * yi, arena.alloc(ctx.wasm.conv2dLanesForwardScratch(geo)), code];
+        });
+        ctx.run("conv2dLanesForward", parts);
+        if (code) act = undefined;
+      } else if (useDirect(d, "forward")) {
         const code = activationCode(act, ny(d)); // applied by the kernel
         const parts = ranges(d.N, threads).map(([n0, n1]) => [putGeometry(arena, { ...d, N: n1 - n0 }), px + 4 * n0 * xi, pw, pb, py + 4 * n0 * yi, arena.alloc(padded(d)), code]);
         ctx.run("conv2dDirectForward", parts);

@@ -58,6 +58,10 @@ export interface WasmExports {
   // four images of dy, one per thread
   conv2dDirectBackwardInput(geo: number, dy: number, w: number, dx: number, scratch: number): void;
   conv2dDirectBackwardInputScratch(geo: number): number;
+  // the forward with four images in the lanes (assembly/conv2d-lanes.ts); scratch:
+  // conv2dLanesForwardScratch(geo) floats, one per thread
+  conv2dLanesForward(geo: number, x: number, w: number, bias: number, y: number, scratch: number, act: number): void;
+  conv2dLanesForwardScratch(geo: number): number;
 }
 
 /** An instance with what a worker thread needs to make its own over the same memory. */
@@ -72,7 +76,7 @@ export const KERNEL_NAMES = [
   "gemm", "im2col", "col2im", "conv2dForward", "conv2dBackwardInput", "conv2dBackwardWeight", "conv2dBackwardBias",
   "conv2dDirectForward", "conv2dDirectBackwardWeight",
   "tanhForward", "tanhBackward", "reluForward", "reluBackward", "avgPool2dForward", "avgPool2dBackward", "maxPool2dForward", "maxPool2dBackward",
-  "conv2dDirectBackwardInput",
+  "conv2dDirectBackwardInput", "conv2dLanesForward",
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 /** An instance's kernel exports by name, as the thread pool calls them. */

@@ -23,6 +23,7 @@
 // 1.6x as long on LeNet's C1 shape.
 
 import { Geometry } from "./geometry";
+import { flushRow, interleaveRow } from "./lanes";
 import { fillF32 } from "./mem";
 
 // @ts-ignore: decorator
@@ -71,46 +72,13 @@ function packWeights(g: Geometry, w: usize, wp: usize): void {
 /** Images [n0, n0 + cnt) of dy (cnt <= 4; the missing lanes zero) into dy4, rows Wq vectors wide. */
 function stageImages(g: Geometry, dy: usize, n0: i32, cnt: i32, dy4: usize, Wq: i32, pc: i32): void {
   const OW = g.OW, P = g.OH * OW, stride = f32s(g.OC * P);
-  const zero = f32x4.splat(0);
   for (let r = 0; r < g.OC * g.OH; r++) {
-    const src = dy + f32s(n0 * g.OC * P + r * OW);
     const oc = r / g.OH, oy = r % g.OH;
     const row = dy4 + vecs((oy * g.OC + oc) * Wq);
     fillF32(row, 4 * pc, 0);
     fillF32(row + vecs(pc + OW), 4 * pc, 0);
-    const out = row + vecs(pc);
-    let ox = 0;
-    for (; ox + 4 <= OW; ox += 4) {
-      const p = src + f32s(ox);
-      const a = v128.load(p);
-      const b = cnt > 1 ? v128.load(p + stride) : zero;
-      const c = cnt > 2 ? v128.load(p + 2 * stride) : zero;
-      const d = cnt > 3 ? v128.load(p + 3 * stride) : zero;
-      storeTransposed(a, b, c, d, out + vecs(ox), 16, 4);
-    }
-    for (; ox < OW; ox++)
-      for (let j = 0; j < 4; j++) store<f32>(out + vecs(ox) + f32s(j), j < cnt ? load<f32>(src + f32s(ox) + <usize>j * stride) : 0);
+    interleaveRow(dy + f32s(n0 * g.OC * P + r * OW), stride, cnt, row + vecs(pc), OW);
   }
-}
-
-/** The 4x4 block with rows a, b, c, d transposed: its first `rows` rows to at, at + stride, ... */
-// @ts-ignore: decorator
-@inline function storeTransposed(a: v128, b: v128, c: v128, d: v128, at: usize, stride: usize, rows: i32): void {
-  const ab0 = v128.shuffle<f32>(a, b, 0, 4, 1, 5), ab1 = v128.shuffle<f32>(a, b, 2, 6, 3, 7);
-  const cd0 = v128.shuffle<f32>(c, d, 0, 4, 1, 5), cd1 = v128.shuffle<f32>(c, d, 2, 6, 3, 7);
-  v128.store(at, v128.shuffle<f32>(ab0, cd0, 0, 1, 4, 5));
-  if (rows > 1) v128.store(at + stride, v128.shuffle<f32>(ab0, cd0, 2, 3, 6, 7));
-  if (rows > 2) v128.store(at + 2 * stride, v128.shuffle<f32>(ab1, cd1, 0, 1, 4, 5));
-  if (rows > 3) v128.store(at + 3 * stride, v128.shuffle<f32>(ab1, cd1, 2, 3, 6, 7));
-}
-
-/** Lane j of v to at + j * stride, for the cnt images that exist. */
-// @ts-ignore: decorator
-@inline function storeLanes(at: usize, stride: usize, v: v128, cnt: i32): void {
-  store<f32>(at, f32x4.extract_lane(v, 0));
-  if (cnt > 1) store<f32>(at + stride, f32x4.extract_lane(v, 1));
-  if (cnt > 2) store<f32>(at + 2 * stride, f32x4.extract_lane(v, 2));
-  if (cnt > 3) store<f32>(at + 3 * stride, f32x4.extract_lane(v, 3));
 }
 
 /**
@@ -208,20 +176,6 @@ function stageImages(g: Geometry, dy: usize, n0: i32, cnt: i32, dy4: usize, Wq: 
   }
 }
 
-/** Row iy of channels [c, c + nb) from `row` ((nb, W) vectors of four images) out to dx. */
-function flushRow(g: Geometry, row: usize, nb: i32, dx: usize, cnt: i32, c: i32, iy: i32): void {
-  const image = f32s(g.C * g.H * g.W);
-  for (let b = 0; b < nb; b++) {
-    const src = row + vecs(b * g.W), dst = dx + f32s(((c + b) * g.H + iy) * g.W);
-    let ix = 0;
-    for (; ix + 4 <= g.W; ix += 4) {
-      const p = src + vecs(ix);
-      storeTransposed(v128.load(p), v128.load(p, 16), v128.load(p, 32), v128.load(p, 48), dst + f32s(ix), image, cnt);
-    }
-    for (; ix < g.W; ix++) storeLanes(dst + f32s(ix), image, v128.load(src + vecs(ix)), cnt);
-  }
-}
-
 /** Channels [c, c + NB) of the staged group, row by row in blocks of positions (then 4, 2, 1). */
 // @ts-ignore: decorator
 @inline function inputChannels(NB: i32, g: Geometry, dy4: usize, Wq: i32, pc: i32, wp: usize, table: usize, row: usize, dx: usize, cnt: i32, c: i32): void {
@@ -238,7 +192,7 @@ function flushRow(g: Geometry, row: usize, nb: i32, dx: usize, cnt: i32, c: i32,
       ix += 2;
     }
     if (ix < g.W) inputBlock(NB, 1, g, dy4, Wq, pc, wp, table, row, c, iy, ix);
-    flushRow(g, row, NB, dx, cnt, c, iy);
+    flushRow(row, NB, dx, g.C, g.H, g.W, cnt, c, iy);
   }
 }
 
