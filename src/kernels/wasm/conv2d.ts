@@ -128,6 +128,47 @@ function useLanes(d: Conv2dDims): boolean {
   return directFits(d) && (convAlgorithm.force === "lanes" || (convAlgorithm.force === "auto" && lanesPays(d)));
 }
 
+/**
+ * The lanes weight gradient's groups (assembly/conv2d-weight-lanes.ts): as directWeightGroups,
+ * at most one per set of 4 images (the kernel's lanes), each set in one group.
+ */
+export function lanesWeightGroups(d: Conv2dDims): number {
+  return Math.min(directWeightGroups(d), Math.ceil(d.N / 4));
+}
+/** Floats of the lanes weight gradient's scratch, per thread: x and dy of 4 images, the tap table. */
+function lanesWeightScratch(d: Conv2dDims): number {
+  return 4 * (d.C * (d.H + 2 * d.PH) * (d.W + 2 * d.PW) + d.OC * d.OH * d.OW) + d.C * d.KH * d.KW;
+}
+/**
+ * The weight gradient with four images in the lanes (assembly/conv2d-weight-lanes.ts) instead of
+ * the row kernel or im2col + GEMM, where dy's planes have at least 16 positions, the taps are not
+ * too many, the G blocks of sums stay under 16 MiB, and the lanes left empty by the batch (a last
+ * set of fewer than 4 images costs a whole set) are at most 1 in 8 more than the row kernel
+ * leaves empty in each row's last vector (where that kernel would run; none for the GEMM).
+ * "lanes" forces it wherever it applies; "direct" keeps the row kernel.
+ * NOTE: measured on this machine (shared, noisy), ms lanes / other, x and dy resident, both in one
+ * process (/tmp/wlanes/ab.mjs), 1 thread | 2. Against the row kernel: LeNet C3 (N 100)
+ * 1.15/1.94 | 0.60/1.04, C1 (N 100) 0.57/0.62 | 0.32-0.43/0.34-0.51 (a tie at 2), 16->32 3x3
+ * on 16x16 (N 32) 1.69-1.74/2.21-2.30 | 0.99-1.21/1.40-1.65; small batches, 1 thread, C3 at N 1
+ * 0.052/0.026, N 2 0.051/0.045, N 3 0.051/0.064, N 5 0.095/0.101, N 7 0.096/0.140; C1 at N 1
+ * 0.034/0.014, N 3 0.036/0.031, N 8 0.049/0.053; 16->32 at N 3 0.38/0.36, N 5 0.42/0.34.
+ * Against im2col + GEMM, 3x3 padding 1 unless said: 64->64 on 24x24 (N 16) 15.6/18.9 | 8.0/10.2,
+ * 128->128 on 12x12 (N 16) 15.0/18.1 | 8.0/9.6, 256->256 on 6x6 (N 16) 16.9/17.2 | 9.6/9.0
+ * (left out), 32->32 on 4x4 (N 32) 0.28/0.40, 16->32 on 6x6 0.39/0.67, 64->64 1x1 on 16x16
+ * 1.66/2.29, 3->64 7x7 on 96x96 (N 8) 32/42, C3 on 8x8 (N 100, dy 4x4) 0.23/0.53; left out,
+ * LeNet's C5 (N 100, 16->120 5x5, dy 1x1) 1.12/0.50, on 6x6 (dy 2x2) 1.78/1.38.
+ */
+function weightLanesPays(d: Conv2dDims): boolean {
+  const sets = Math.ceil(d.N / 4), vectors = Math.ceil(d.OW / 4);
+  const laneWaste = (4 * sets - d.N) / (4 * sets);
+  const rowWaste = directPays(d, "weight") ? (4 * vectors - d.OW) / (4 * vectors) : 0;
+  const small = d.C * d.KH * d.KW <= 1152 && 4 * lanesWeightGroups(d) * d.OC * d.C * d.KH * d.KW <= 1 << 22;
+  return small && d.OH * d.OW >= 16 && laneWaste <= rowWaste + 1 / 8;
+}
+function useWeightLanes(d: Conv2dDims): boolean {
+  return directFits(d) && (convAlgorithm.force === "lanes" || (convAlgorithm.force === "auto" && weightLanesPays(d)));
+}
+
 export function makeConvKernels(ctx: WasmContext) {
   const { arena } = ctx;
   const nx = (d: Conv2dDims) => d.N * d.C * d.H * d.W;
@@ -245,19 +286,22 @@ export function makeConvKernels(ctx: WasmContext) {
       // NOTE: pdw right after dy: the direct kernel's masked last vector reads a little past dy.
       const [px, pdy, pdw] = [arena.put(F(x), 0, nx(d)), arena.put(F(dy), 0, ny(d)), arena.output(F(dw), 0, nw(d))];
       let parts: number[][];
-      if (useDirect(d, "weight")) {
-        // Each group of images sums into its own block, the blocks are added in order: groups per
-        // thread, or where there are fewer groups than threads (small batches) channel pairs with
-        // every group; both give the same bits for any thread count.
-        // NOTE: measured on this machine, ms 1 thread | 2, x and dy resident, this split / the
-        // one before (channel pairs, or for few channels blocks of 4 taps, each thread padding
-        // every image): LeNet C1 (batch 100) 0.63 | 0.33 / 0.63 | 0.40, C3 1.96 | 1.03 /
-        // 1.96 | 1.10, 16->32 3x3 on 16x16 (batch 32) 2.24 | 1.16 / 2.23 | 1.17.
-        const G = directWeightGroups(d);
+      const lanes = useWeightLanes(d);
+      if (lanes || useDirect(d, "weight")) {
+        // Each group of images (whole sets of 4 for the lanes kernel) sums into its own block, the
+        // blocks are added in order: groups per thread, or where there are fewer groups than
+        // threads (small batches) channel pairs with every group; both give the same bits for any
+        // thread count.
+        // NOTE: measured on this machine, ms 1 thread | 2, x and dy resident, the row kernel split
+        // this way / the one before (channel pairs, or for few channels blocks of 4 taps, each
+        // thread padding every image): LeNet C1 (batch 100) 0.63 | 0.33 / 0.63 | 0.40, C3 1.96 |
+        // 1.03 / 1.96 | 1.10, 16->32 3x3 on 16x16 (batch 32) 2.24 | 1.16 / 2.23 | 1.17.
+        const G = lanes ? lanesWeightGroups(d) : directWeightGroups(d);
         const sums = arena.alloc(4 * G * nw(d));
         const split = G >= threads ? ranges(G, threads).map(([g0, g1]) => [g0, g1, 0, d.OC]) : ranges(d.OC, threads, 2).map(([o0, o1]) => [0, G, o0, o1]);
-        parts = split.map(([g0, g1, o0, o1]) => [geo, px, pdy, sums, arena.alloc(padded(d)), G, g0, g1, o0, o1]);
-        ctx.run("conv2dDirectBackwardWeight", parts);
+        const scratchFloats = lanes ? lanesWeightScratch(d) : padded(d);
+        parts = split.map(([g0, g1, o0, o1]) => [geo, px, pdy, sums, arena.alloc(scratchFloats), G, g0, g1, o0, o1]);
+        ctx.run(lanes ? "conv2dLanesBackwardWeight" : "conv2dDirectBackwardWeight", parts);
         ctx.wasm.conv2dDirectBackwardWeightSum(sums, G, nw(d), pdw);
       } else {
         const chunk = chunkOf(d);

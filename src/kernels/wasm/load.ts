@@ -62,6 +62,10 @@ export interface WasmExports {
   // conv2dLanesForwardScratch(geo) floats, one per thread
   conv2dLanesForward(geo: number, x: number, w: number, bias: number, y: number, scratch: number, act: number): void;
   conv2dLanesForwardScratch(geo: number): number;
+  // the direct weight gradient with four images in the lanes (assembly/conv2d-weight-lanes.ts):
+  // groups of whole sets of 4 images, otherwise as conv2dDirectBackwardWeight; scratch: four
+  // staged images of x and dy and a tap table, one per thread
+  conv2dLanesBackwardWeight(geo: number, x: number, dy: number, sums: number, scratch: number, G: number, g0: number, g1: number, o0: number, o1: number): void;
 }
 
 /** An instance with what a worker thread needs to make its own over the same memory. */
@@ -76,7 +80,7 @@ export const KERNEL_NAMES = [
   "gemm", "im2col", "col2im", "conv2dForward", "conv2dBackwardInput", "conv2dBackwardWeight", "conv2dBackwardBias",
   "conv2dDirectForward", "conv2dDirectBackwardWeight",
   "tanhForward", "tanhBackward", "reluForward", "reluBackward", "avgPool2dForward", "avgPool2dBackward", "maxPool2dForward", "maxPool2dBackward",
-  "conv2dDirectBackwardInput", "conv2dLanesForward",
+  "conv2dDirectBackwardInput", "conv2dLanesForward", "conv2dLanesBackwardWeight",
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 /** An instance's kernel exports by name, as the thread pool calls them. */

@@ -1,0 +1,130 @@
+// The WebAssembly weight gradient with four images in the lanes (src/kernels/wasm/assembly/
+// conv2d-weight-lanes.ts: groups of whole sets of 4 images, the missing images zero lanes)
+// against the reference on random shapes; NaN placement; the same bits for 1, 2 and 3 threads,
+// whether the threads take groups or (fewer groups than threads) channels.
+
+import { test } from "node:test";
+import assert, { AssertionError } from "node:assert/strict";
+import * as torch from "../../src/index.js";
+import { Generator } from "../../src/core/random.js";
+import { slidingOutputSize, type Conv2dDims } from "../../src/kernels/index.js";
+import { convAlgorithm, lanesWeightGroups } from "../../src/kernels/wasm/conv2d.js";
+import { assertAgree, js, randomF32, scrubStaging, startThreads, wasm } from "./parity.js";
+
+/** [N, C, H, W, OC, KH, KW, PH, PW] */
+type Shape = [number, number, number, number, number, number, number, number, number];
+
+function dims([N, C, H, W, OC, KH, KW, PH, PW]: Shape): Conv2dDims {
+  const [OH, OW] = [slidingOutputSize(H, KH, 1, PH, 1), slidingOutputSize(W, KW, 1, PW, 1)];
+  return { N, C, H, W, OC, KH, KW, SH: 1, SW: 1, PH, PW, DH: 1, DW: 1, OH, OW, groups: 1 };
+}
+
+/** dw and db by the lanes kernel forced (dw, db start as garbage: they must be overwritten). */
+function lanesGradients(d: Conv2dDims, x: Float32Array, dy: Float32Array, g: Generator): Float32Array[] {
+  const got = [randomF32(d.OC * d.C * d.KH * d.KW, g), randomF32(d.OC, g)];
+  convAlgorithm.force = "lanes";
+  try {
+    wasm.conv2dBackwardWeight(d, x, dy, got[0], got[1]);
+  } finally {
+    convAlgorithm.force = "auto";
+  }
+  return got;
+}
+
+/** dw and db from the lanes kernel and from js on random operands. */
+function bothGradients(d: Conv2dDims, seed: number): { got: Float32Array[]; want: Float32Array[] } {
+  const g = new Generator(seed);
+  const x = randomF32(d.N * d.C * d.H * d.W, g);
+  const dy = randomF32(d.N * d.OC * d.OH * d.OW, g);
+  const want = [new Float32Array(d.OC * d.C * d.KH * d.KW), new Float32Array(d.OC)];
+  js.conv2dBackwardWeight(d, x, dy, want[0], want[1]);
+  return { got: lanesGradients(d, x, dy, g), want };
+}
+
+function assertSameBits(label: string, got: Float32Array, want: Float32Array): void {
+  const [a, b] = [new Int32Array(got.buffer), new Int32Array(want.buffer)];
+  assert.equal(a.length, b.length, `${label}: length`);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) throw new AssertionError({ message: `${label}: element ${i}: ${got[i]} vs ${want[i]}` });
+}
+
+/** The tolerance of test/kernels/wasm-conv2d-weight.test.ts. */
+const tolerance = (d: Conv2dDims) => 1e-5 * Math.sqrt(d.C * d.KH * d.KW + d.N * d.OH * d.OW);
+
+test("wasm lanes weight gradient = js on random shapes: batches of 1-9, narrow and wide rows, several groups", () => {
+  const g = new Generator(43);
+  const pick = (xs: number[]) => xs[g.randint(xs.length)];
+  const groupCounts = new Set<number>();
+  let partial = 0, narrow = 0;
+  for (let i = 0; i < 60; i++) {
+    const [KH, KW] = [pick([1, 3, 5]), pick([1, 3, 5])];
+    const [PH, PW] = [pick([0, 1, 2]), pick([0, 1, 2])];
+    // every fifth case large enough (~2000 positions an image pair) for several groups
+    const big = i % 5 === 0;
+    const H = Math.max(1, KH - 2 * PH) + (big ? 40 : 0) + g.randint(i % 2 ? 8 : 24);
+    const W = Math.max(1, KW - 2 * PW) + (big ? 48 : 0) + g.randint(i % 3 ? 50 : 4);
+    const d = dims([big ? 8 + g.randint(2) : 1 + g.randint(9), 1 + g.randint(7), H, W, 1 + g.randint(7), KH, KW, PH, PW]);
+    const G = lanesWeightGroups(d);
+    groupCounts.add(G);
+    if (d.N % 4 !== 0) partial++;
+    if (d.OW < 4) narrow++;
+    const { got, want } = bothGradients(d, 200 + i);
+    const label = `case ${i} (${G} groups): ${JSON.stringify(d)}`;
+    assertAgree(label, got[0], want[0], tolerance(d));
+    // the bias gradient sums in the reference's order (assembly/conv2d.ts conv2dBackwardBias)
+    assertSameBits(`${label} db`, got[1], want[1]);
+  }
+  assert.ok(groupCounts.has(1) && groupCounts.size >= 2, `group counts seen: ${[...groupCounts]}`);
+  assert.ok(partial >= 10 && narrow >= 3, `${partial} batches with empty lanes, ${narrow} rows narrower than 4`);
+});
+
+test("wasm lanes weight gradient: a NaN in x reaches exactly the taps that see it, in any lane, empty lanes adding nothing", () => {
+  // 9 images: sets of 4, 4 and 1 (three lanes empty). A NaN in image 8 (the lone one) at the
+  // left edge of channel 1 and an infinity in image 5 (lane 1 of the second set) at the right
+  // edge of channel 0: without padding only the kw = 0 taps of channel 1 see column 0 and only
+  // the kw = 2 taps of channel 0 see the last column (NaN where dy is 0 there, from 0 * inf).
+  const d = dims([9, 2, 12, 11, 3, 3, 3, 0, 0]);
+  const x = new Float32Array(d.N * d.C * d.H * d.W).fill(0.5);
+  x[((8 * d.C + 1) * d.H + 4) * d.W + 0] = NaN;
+  x[((5 * d.C + 0) * d.H + 6) * d.W + d.W - 1] = Infinity;
+  const dy = new Float32Array(d.N * d.OC * d.OH * d.OW).fill(0.25);
+  dy[((5 * d.OC + 1) * d.OH + 5) * d.OW + d.OW - 1] = 0;
+  const want = new Float32Array(d.OC * d.C * 9);
+  js.conv2dBackwardWeight(d, x, dy, want);
+  const got = lanesGradients(d, x, dy, new Generator(7))[0];
+  for (let i = 0; i < want.length; i++) assert.equal(Number.isNaN(got[i]), Number.isNaN(want[i]), `dw ${i}: wasm ${got[i]}, js ${want[i]}`);
+  for (let i = 0; i < want.length; i++) if (!Number.isNaN(want[i])) assert.equal(got[i], want[i], `dw ${i}`);
+  // channel 1's kw = 0 taps of every oc and kh; channel 0's kw = 2 of oc 1, kh 1 (rows 4..6 of dy
+  // see row 6, the zero sits at dy row 5 = row 6 - kh)
+  assert.equal(want.filter(Number.isNaN).length, d.OC * 3 + 1, "the taps that see the NaN, and 0 * inf");
+  assert.ok(want.filter((v) => v === Infinity).length > 0, "the infinity reaches some taps");
+});
+
+test("wasm lanes weight gradient and the bias gradient with it: the same bits for 1, 2 and 3 threads", async (t) => {
+  const before = torch.getNumThreads();
+  t.after(() => torch.setNumThreads(before));
+  await startThreads(3);
+  const cases: [string, Shape, number][] = [
+    ["LeNet C1-like, 42 images (11 sets of 4, the last 2 lanes): 8 groups (threads take 2, 3, 3)", [42, 1, 28, 28, 6, 5, 5, 2, 2], 8],
+    ["LeNet C3-like, 98 images (25 sets): 4 groups of 6, 6, 6, 7 sets (threads take 1, 1, 2)", [98, 6, 14, 14, 16, 5, 5, 0, 0], 4],
+    ["7 images in 2 groups: threads take channel pairs (5 channels: 2, 2, 1)", [7, 3, 30, 30, 5, 3, 3, 1, 1], 2],
+    ["2 images, one group of 2 lanes: channel pairs (11 channels: 4, 4, 3)", [2, 9, 24, 24, 11, 3, 3, 1, 1], 1],
+  ];
+  for (const [label, shape, groups] of cases) {
+    const d = dims(shape);
+    assert.equal(lanesWeightGroups(d), groups, `${label}: groups`);
+    const macs = d.N * d.OC * d.OH * d.OW * d.C * d.KH * d.KW;
+    assert.ok(macs >= 3 << 18, `${label}: ${macs} multiply-adds get fewer than 3 threads; the case tests less than it says`);
+    const runs = [1, 2, 3].map((threads) => {
+      torch.setNumThreads(threads);
+      scrubStaging();
+      return bothGradients(d, 44);
+    });
+    const { got: one, want } = runs[0];
+    assertAgree(label, one[0], want[0], tolerance(d));
+    assertSameBits(`${label} db`, one[1], want[1]);
+    runs.forEach(({ got }, k) => {
+      assertSameBits(`${label}: dw, ${k + 1} threads vs 1`, got[0], one[0]);
+      assertSameBits(`${label}: db, ${k + 1} threads vs 1`, got[1], one[1]);
+    });
+  }
+});
