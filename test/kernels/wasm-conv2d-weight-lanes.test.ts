@@ -4,51 +4,12 @@
 // whether the threads take groups or (fewer groups than threads) channels.
 
 import { test } from "node:test";
-import assert, { AssertionError } from "node:assert/strict";
+import assert from "node:assert/strict";
 import * as torch from "../../src/index.js";
 import { Generator } from "../../src/core/random.js";
-import { slidingOutputSize, type Conv2dDims } from "../../src/kernels/index.js";
-import { convAlgorithm, lanesWeightGroups } from "../../src/kernels/wasm/conv2d.js";
-import { assertAgree, js, randomF32, scrubStaging, startThreads, wasm } from "./parity.js";
-
-/** [N, C, H, W, OC, KH, KW, PH, PW] */
-type Shape = [number, number, number, number, number, number, number, number, number];
-
-function dims([N, C, H, W, OC, KH, KW, PH, PW]: Shape): Conv2dDims {
-  const [OH, OW] = [slidingOutputSize(H, KH, 1, PH, 1), slidingOutputSize(W, KW, 1, PW, 1)];
-  return { N, C, H, W, OC, KH, KW, SH: 1, SW: 1, PH, PW, DH: 1, DW: 1, OH, OW, groups: 1 };
-}
-
-/** dw and db by the lanes kernel forced (dw, db start as garbage: they must be overwritten). */
-function lanesGradients(d: Conv2dDims, x: Float32Array, dy: Float32Array, g: Generator): Float32Array[] {
-  const got = [randomF32(d.OC * d.C * d.KH * d.KW, g), randomF32(d.OC, g)];
-  convAlgorithm.force = "lanes";
-  try {
-    wasm.conv2dBackwardWeight(d, x, dy, got[0], got[1]);
-  } finally {
-    convAlgorithm.force = "auto";
-  }
-  return got;
-}
-
-/** dw and db from the lanes kernel and from js on random operands. */
-function bothGradients(d: Conv2dDims, seed: number): { got: Float32Array[]; want: Float32Array[] } {
-  const g = new Generator(seed);
-  const x = randomF32(d.N * d.C * d.H * d.W, g);
-  const dy = randomF32(d.N * d.OC * d.OH * d.OW, g);
-  const want = [new Float32Array(d.OC * d.C * d.KH * d.KW), new Float32Array(d.OC)];
-  js.conv2dBackwardWeight(d, x, dy, want[0], want[1]);
-  return { got: lanesGradients(d, x, dy, g), want };
-}
-
-function assertSameBits(label: string, got: Float32Array, want: Float32Array): void {
-  const [a, b] = [new Int32Array(got.buffer), new Int32Array(want.buffer)];
-  assert.equal(a.length, b.length, `${label}: length`);
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) throw new AssertionError({ message: `${label}: element ${i}: ${got[i]} vs ${want[i]}` });
-}
-
-/** The tolerance of test/kernels/wasm-conv2d-weight.test.ts. */
-const tolerance = (d: Conv2dDims) => 1e-5 * Math.sqrt(d.C * d.KH * d.KW + d.N * d.OH * d.OW);
+import { lanesWeightGroups } from "../../src/kernels/wasm/conv2d.js";
+import { assertAgree, js, startThreads } from "./parity.js";
+import { assertSameBits, assertSameForThreadCounts, bothGradients, dims, kernelGradients, tolerance, type Shape } from "./weight-gradient.js";
 
 test("wasm lanes weight gradient = js on random shapes: batches of 1-9, narrow and wide rows, several groups", () => {
   const g = new Generator(43);
@@ -67,7 +28,7 @@ test("wasm lanes weight gradient = js on random shapes: batches of 1-9, narrow a
     groupCounts.add(G);
     if (d.N % 4 !== 0) partial++;
     if (d.OW < 4) narrow++;
-    const { got, want } = bothGradients(d, 200 + i);
+    const { got, want } = bothGradients("lanes", d, 200 + i);
     const label = `case ${i} (${G} groups): ${JSON.stringify(d)}`;
     assertAgree(label, got[0], want[0], tolerance(d));
     // the bias gradient sums in the reference's order (assembly/conv2d.ts conv2dBackwardBias)
@@ -90,7 +51,7 @@ test("wasm lanes weight gradient: a NaN in x reaches exactly the taps that see i
   dy[((5 * d.OC + 1) * d.OH + 5) * d.OW + d.OW - 1] = 0;
   const want = new Float32Array(d.OC * d.C * 9);
   js.conv2dBackwardWeight(d, x, dy, want);
-  const got = lanesGradients(d, x, dy, new Generator(7))[0];
+  const got = kernelGradients("lanes", d, x, dy, new Generator(7))[0];
   for (let i = 0; i < want.length; i++) assert.equal(Number.isNaN(got[i]), Number.isNaN(want[i]), `dw ${i}: wasm ${got[i]}, js ${want[i]}`);
   for (let i = 0; i < want.length; i++) if (!Number.isNaN(want[i])) assert.equal(got[i], want[i], `dw ${i}`);
   // channel 1's kw = 0 taps of every oc and kh; channel 0's kw = 2 of oc 1, kh 1 (rows 4..6 of dy
@@ -109,22 +70,5 @@ test("wasm lanes weight gradient and the bias gradient with it: the same bits fo
     ["7 images in 2 groups: threads take channel pairs (5 channels: 2, 2, 1)", [7, 3, 30, 30, 5, 3, 3, 1, 1], 2],
     ["2 images, one group of 2 lanes: channel pairs (11 channels: 4, 4, 3)", [2, 9, 24, 24, 11, 3, 3, 1, 1], 1],
   ];
-  for (const [label, shape, groups] of cases) {
-    const d = dims(shape);
-    assert.equal(lanesWeightGroups(d), groups, `${label}: groups`);
-    const macs = d.N * d.OC * d.OH * d.OW * d.C * d.KH * d.KW;
-    assert.ok(macs >= 3 << 18, `${label}: ${macs} multiply-adds get fewer than 3 threads; the case tests less than it says`);
-    const runs = [1, 2, 3].map((threads) => {
-      torch.setNumThreads(threads);
-      scrubStaging();
-      return bothGradients(d, 44);
-    });
-    const { got: one, want } = runs[0];
-    assertAgree(label, one[0], want[0], tolerance(d));
-    assertSameBits(`${label} db`, one[1], want[1]);
-    runs.forEach(({ got }, k) => {
-      assertSameBits(`${label}: dw, ${k + 1} threads vs 1`, got[0], one[0]);
-      assertSameBits(`${label}: db, ${k + 1} threads vs 1`, got[1], one[1]);
-    });
-  }
+  assertSameForThreadCounts("lanes", lanesWeightGroups, cases, 44);
 });

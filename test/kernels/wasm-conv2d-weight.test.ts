@@ -4,50 +4,12 @@
 // 2 and 3 threads, whether the threads take groups or (fewer groups than threads) channels.
 
 import { test } from "node:test";
-import assert, { AssertionError } from "node:assert/strict";
+import assert from "node:assert/strict";
 import * as torch from "../../src/index.js";
 import { Generator } from "../../src/core/random.js";
-import { slidingOutputSize, type Conv2dDims } from "../../src/kernels/index.js";
-import { convAlgorithm, directWeightGroups } from "../../src/kernels/wasm/conv2d.js";
-import { assertAgree, js, randomF32, scrubStaging, startThreads, wasm } from "./parity.js";
-
-/** [N, C, H, W, OC, KH, KW, PH, PW] */
-type Shape = [number, number, number, number, number, number, number, number, number];
-
-function dims([N, C, H, W, OC, KH, KW, PH, PW]: Shape): Conv2dDims {
-  const [OH, OW] = [slidingOutputSize(H, KH, 1, PH, 1), slidingOutputSize(W, KW, 1, PW, 1)];
-  return { N, C, H, W, OC, KH, KW, SH: 1, SW: 1, PH, PW, DH: 1, DW: 1, OH, OW, groups: 1 };
-}
-
-/**
- * dw and db from the direct wasm kernel in one call (starting from garbage: they must be
- * overwritten), and from js.
- */
-function bothGradients(d: Conv2dDims, seed: number): { got: Float32Array[]; want: Float32Array[] } {
-  const g = new Generator(seed);
-  const x = randomF32(d.N * d.C * d.H * d.W, g);
-  const dy = randomF32(d.N * d.OC * d.OH * d.OW, g);
-  const nw = d.OC * d.C * d.KH * d.KW;
-  const [got, want] = [[randomF32(nw, g), randomF32(d.OC, g)], [new Float32Array(nw), new Float32Array(d.OC)]];
-  convAlgorithm.force = "direct";
-  try {
-    wasm.conv2dBackwardWeight(d, x, dy, got[0], got[1]);
-  } finally {
-    convAlgorithm.force = "auto";
-  }
-  js.conv2dBackwardWeight(d, x, dy, want[0], want[1]);
-  return { got, want };
-}
-
-/** Bit for bit, or an error naming the first difference. */
-function assertSameBits(label: string, got: Float32Array, want: Float32Array): void {
-  const [a, b] = [new Int32Array(got.buffer), new Int32Array(want.buffer)];
-  assert.equal(a.length, b.length, `${label}: length`);
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) throw new AssertionError({ message: `${label}: element ${i}: ${got[i]} vs ${want[i]}` });
-}
-
-/** The tolerance of test/kernels/wasm-conv2d.test.ts. */
-const tolerance = (d: Conv2dDims) => 1e-5 * Math.sqrt(d.C * d.KH * d.KW + d.N * d.OH * d.OW);
+import { directWeightGroups } from "../../src/kernels/wasm/conv2d.js";
+import { assertAgree, js, startThreads } from "./parity.js";
+import { assertSameBits, assertSameForThreadCounts, bothGradients, dims, kernelGradients, tolerance, type Shape } from "./weight-gradient.js";
 
 test("wasm direct weight gradient = js on random shapes: one group, uneven groups, the most groups", () => {
   const g = new Generator(41);
@@ -66,7 +28,7 @@ test("wasm direct weight gradient = js on random shapes: one group, uneven group
     const G = directWeightGroups(d);
     groupCounts.add(G);
     if (d.N % G !== 0) uneven++;
-    const { got, want } = bothGradients(d, 100 + i);
+    const { got, want } = bothGradients("direct", d, 100 + i);
     const label = `case ${i} (${G} groups): ${JSON.stringify(d)}`;
     assertAgree(label, got[0], want[0], tolerance(d));
     // the bias gradient sums in the reference's order (assembly/conv2d.ts conv2dBackwardBias)
@@ -85,14 +47,9 @@ test("wasm direct weight gradient: a NaN in x reaches exactly the taps that see 
   const x = new Float32Array(d.N * d.C * d.H * d.W).fill(0.5);
   x[((8 * d.C + 1) * d.H + 4) * d.W + 0] = NaN;
   const dy = new Float32Array(d.N * d.OC * d.OH * d.OW).fill(0.25);
-  const [got, want] = [new Float32Array(d.OC * d.C * 9), new Float32Array(d.OC * d.C * 9)];
-  convAlgorithm.force = "direct";
-  try {
-    wasm.conv2dBackwardWeight(d, x, dy, got);
-  } finally {
-    convAlgorithm.force = "auto";
-  }
+  const want = new Float32Array(d.OC * d.C * 9);
   js.conv2dBackwardWeight(d, x, dy, want);
+  const got = kernelGradients("direct", d, x, dy, new Generator(7))[0];
   for (let i = 0; i < want.length; i++) assert.equal(Number.isNaN(got[i]), Number.isNaN(want[i]), `dw ${i}: wasm ${got[i]}, js ${want[i]}`);
   // Row 4 is seen by every kh (from output rows 2, 3, 4).
   assert.equal(want.filter(Number.isNaN).length, d.OC * 3, "the kw = 0 taps of channel 1, every kh, every output channel");
@@ -108,22 +65,5 @@ test("wasm direct weight gradient and the bias gradient with it: the same bits f
     ["7 images in 3 uneven groups (2, 2, 3)", [7, 3, 30, 30, 5, 3, 3, 1, 1], 3],
     ["2 images, one group: threads take channel pairs (11 channels: 4, 4, 3)", [2, 9, 24, 24, 11, 3, 3, 1, 1], 1],
   ];
-  for (const [label, shape, groups] of cases) {
-    const d = dims(shape);
-    assert.equal(directWeightGroups(d), groups, `${label}: groups`);
-    const macs = d.N * d.OC * d.OH * d.OW * d.C * d.KH * d.KW;
-    assert.ok(macs >= 3 << 18, `${label}: ${macs} multiply-adds get fewer than 3 threads; the case tests less than it says`);
-    const runs = [1, 2, 3].map((threads) => {
-      torch.setNumThreads(threads);
-      scrubStaging();
-      return bothGradients(d, 42);
-    });
-    const { got: one, want } = runs[0];
-    assertAgree(label, one[0], want[0], tolerance(d));
-    assertSameBits(`${label} db`, one[1], want[1]);
-    runs.forEach(({ got }, k) => {
-      assertSameBits(`${label}: dw, ${k + 1} threads vs 1`, got[0], one[0]);
-      assertSameBits(`${label}: db, ${k + 1} threads vs 1`, got[1], one[1]);
-    });
-  }
+  assertSameForThreadCounts("direct", directWeightGroups, cases, 42);
 });
