@@ -27,7 +27,7 @@ const common = [
   "--enable", "simd",
 ];
 const memories = {
-  kernels: ["--initialMemory", "24"], // 1.5 MiB: the scratch regions; the loader grows it for operands
+  kernels: ["--initialMemory", "32"], // 2 MiB: the scratch regions (1.5 MiB); the loader grows it for operands
   // 65536 pages = 4 GiB, all wasm32 can address: a shared memory needs a maximum, and reserves
   // address space for it, not memory.
   "kernels-threads": ["--enable", "threads", "--importMemory", "--sharedMemory", "--maximumMemory", "65536"],

@@ -15,7 +15,7 @@ export const TILE_BYTES: usize = 4 * NR * 4; // one 4x8 micro-tile
   return (p + 63) & ~(<usize>63);
 }
 
-const PACK_A_BYTES: usize = align64(<usize>(MC * KC * 4));
+const PACK_A_BYTES: usize = align64(<usize>(MC * KC * 16)); // each element broadcast to an f32x4
 const PACK_B_BYTES: usize = align64(<usize>(KC * NC * 4));
 const SCRATCH_BYTES: usize = PACK_A_BYTES + PACK_B_BYTES + align64(TILE_BYTES);
 
