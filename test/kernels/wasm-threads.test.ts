@@ -11,6 +11,7 @@ import * as torch from "../../src/index.js";
 import { Generator } from "../../src/core/random.js";
 import { readyThreads, slidingOutputSize, type Conv2dDims, type GemmArgs, type Kernels, type PoolGeometry } from "../../src/kernels/index.js";
 import { convAlgorithm } from "../../src/kernels/wasm/conv2d.js";
+import { splitsRows } from "../../src/kernels/wasm/gemm.js";
 import { assertAgree, js, randomF32, scrubStaging, startThreads, wasm } from "./parity.js";
 import { crossEntropySteps } from "../helpers/steps.js";
 
@@ -96,19 +97,22 @@ test("a large call with 2 threads starts a worker thread, which becomes ready", 
   await startThreads(2);
 });
 
-// [label, M, N, K, transA, transB, accumulate, offsets into A, B, C]
-type GemmCase = [string, number, number, number, boolean, boolean, boolean, number];
+// [label, M, N, K, transA, transB, accumulate, offsets into A, B, C, split at 2 threads]
+type GemmCase = [string, number, number, number, boolean, boolean, boolean, number, "rows" | "columns"];
 const GEMMS: GemmCase[] = [
-  ["256^3, columns split", 256, 256, 256, false, false, false, 0],
-  ["transA, N = 250: the last column block is not a multiple of 8", 129, 250, 300, true, false, false, 0],
-  ["transB, accumulate, offsets", 200, 130, 301, false, true, true, 3],
-  ["transA and transB", 150, 170, 190, true, true, false, 0],
-  ["narrow C (N < 32 * threads): rows split, accumulate", 1001, 37, 33, false, false, true, 0],
-  ["narrow C, both transposed, offsets", 517, 20, 129, true, true, false, 5],
+  ["256^3 (4M >= N)", 256, 256, 256, false, false, false, 0, "rows"],
+  ["wide C (4M < N)", 40, 600, 130, false, false, false, 0, "columns"],
+  ["transA, N = 250: the last column block is not a multiple of 8", 41, 250, 300, true, false, false, 0, "columns"],
+  ["transA, M = 129: the last row block is not a multiple of 4", 129, 250, 300, true, false, false, 0, "rows"],
+  ["transB, accumulate, offsets", 200, 130, 301, false, true, true, 3, "rows"],
+  ["transA and transB", 150, 170, 190, true, true, false, 0, "rows"],
+  ["narrow C (N < 32 * threads), accumulate", 1001, 37, 33, false, false, true, 0, "rows"],
+  ["narrow C, both transposed, offsets", 517, 20, 129, true, true, false, 5, "rows"],
 ];
 
-for (const [label, M, N, K, transA, transB, accumulate, off] of GEMMS) {
-  test(`threaded wasm gemm: same bits for 1 and 2 threads, = js: ${label}`, () => {
+for (const [label, M, N, K, transA, transB, accumulate, off, split] of GEMMS) {
+  test(`threaded wasm gemm: same bits for 1 and 2 threads, = js: ${label}, ${split} split`, () => {
+    assert.equal(splitsRows(M, N, 2) ? "rows" : "columns", split, `${label}: the split the case is meant to cover`);
     assertThreaded(label, M * N * K, MACS_PER_THREAD);
     const g = new Generator(21);
     const A = randomF32(off + M * K + 2, g);
