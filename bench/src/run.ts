@@ -3,7 +3,7 @@
 // TF.js (cpu and wasm backends) on the same workloads and data, one process per setting, prints
 // the figures and ratios, and writes everything as JSON. It never fails on speed: the exit
 // code is 1 only when a torchlet run itself crashed, 2 for a bad option.
-//   node bench/build/run.js [--quick] [--only train,gemm] [--skip tfjs] [--out path]
+//   node bench/build/run.js [--quick] [--only train,gemm] [--skip tfjs] [--passes n] [--out path]
 
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -12,6 +12,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { TimingPlan } from "./protocol.js";
+import { mergePasses, passOrder } from "./passes.js";
 import { buildReport, formatReport, type Group, type Run } from "./report.js";
 import { runRunner } from "./spawn.js";
 import { WORKLOADS, selectWorkloads, type Workload } from "./workloads.js";
@@ -23,6 +24,8 @@ const USAGE = `Usage: npm run bench -- [options]   (or: torchlet bench [options]
   --quick         shorter timing (about 2 minutes; the default run takes 5 to 10)
   --only a,b      workloads by id or prefix (e.g. train, gemm): ${WORKLOADS.map((w) => w.id).join(", ")}
   --skip x,y      leave out torchlet, pytorch or tfjs (reported as skipped)
+  --passes n      run every setting n times, in alternating order, and keep each one's best
+                  rounds (default 1; on a shared machine 2-3 give steadier ratios)
   --out path      the JSON file (default bench/results/latest.json)
   --python path   the Python that has torch (default /usr/bin/python3)`;
 
@@ -102,7 +105,7 @@ function tfjsConfigs(workloads: Workload[]): RunConfig[] {
 async function main(argv: string[]): Promise<number> {
   let values;
   try {
-    values = parseArgs({ args: argv, options: { quick: { type: "boolean" }, only: { type: "string" }, skip: { type: "string" }, out: { type: "string" }, python: { type: "string" }, help: { type: "boolean", short: "h" } }, strict: true }).values;
+    values = parseArgs({ args: argv, options: { quick: { type: "boolean" }, only: { type: "string" }, passes: { type: "string" }, skip: { type: "string" }, out: { type: "string" }, python: { type: "string" }, help: { type: "boolean", short: "h" } }, strict: true }).values;
   } catch (e) {
     console.error(`bench: ${(e as Error).message}\n\n${USAGE}`);
     return 2;
@@ -125,6 +128,11 @@ async function main(argv: string[]): Promise<number> {
       console.error(`bench: --skip takes torchlet, pytorch or tfjs, got "${s}"\n\n${USAGE}`);
       return 2;
     }
+  const passes = Number(values.passes ?? 1);
+  if (!Number.isInteger(passes) || passes < 1 || passes > 10) {
+    console.error(`bench: --passes takes a whole number from 1 to 10, got "${values.passes}"\n\n${USAGE}`);
+    return 2;
+  }
   const mode = values.quick ? "quick" : "full";
   const started = performance.now();
   const machine = machineInfo();
@@ -134,28 +142,35 @@ async function main(argv: string[]): Promise<number> {
     ...pytorchConfigs(workloads, values.python ?? "/usr/bin/python3"),
     ...tfjsConfigs(workloads),
   ];
-  const runs: Run[] = [];
-  for (const [i, p] of planned.entries()) {
-    if (!("command" in p)) {
-      runs.push(p);
-      continue;
-    }
-    const family = p.run.group.split("-")[0];
-    const missingBefore = runs.find((r) => r.group === p.run.group && r.status === "missing");
-    if (skip.includes(family)) {
-      runs.push({ ...p.run, status: "skipped", reason: `--skip ${family}`, results: {} });
-    } else if (missingBefore) {
-      runs.push({ ...p.run, status: "missing", reason: missingBefore.reason, results: {} });
-    } else {
-      process.stderr.write(`[${i + 1}/${planned.length}] ${p.run.label}\n`);
-      const spec = { label: p.run.label, workloads: p.workloads, plan: PLANS[mode], settings: p.settings };
-      const result = await runRunner(p.command, p.args, spec, { ...process.env, ...p.env, TORCHLET_BACKEND: undefined });
-      runs.push({ ...p.run, ...result });
+  // byPass[i]: planned entry i's run in each pass
+  const byPass: Run[][] = planned.map(() => []);
+  for (let pass = 0; pass < passes; pass++) {
+    for (const i of passOrder(planned.length, pass)) {
+      const p = planned[i];
+      if (!("command" in p)) {
+        byPass[i].push(p);
+        continue;
+      }
+      const family = p.run.group.split("-")[0];
+      const missingBefore = byPass.flat().find((r) => r.group === p.run.group && r.status === "missing");
+      if (skip.includes(family)) {
+        byPass[i].push({ ...p.run, status: "skipped", reason: `--skip ${family}`, results: {} });
+      } else if (missingBefore) {
+        byPass[i].push({ ...p.run, status: "missing", reason: missingBefore.reason, results: {} });
+      } else {
+        const of = passes > 1 ? ` (pass ${pass + 1}/${passes})` : "";
+        process.stderr.write(`[${i + 1}/${planned.length}] ${p.run.label}${of}\n`);
+        const spec = { label: p.run.label, workloads: p.workloads, plan: PLANS[mode], settings: p.settings };
+        const result = await runRunner(p.command, p.args, spec, { ...process.env, ...p.env, TORCHLET_BACKEND: undefined });
+        byPass[i].push({ ...p.run, ...result });
+      }
     }
   }
+  const runs = byPass.map(mergePasses);
 
   machine["load average at end"] = os.loadavg()[0].toFixed(2);
   machine["duration"] = `${((performance.now() - started) / 1000).toFixed(0)} s`;
+  machine["passes"] = passes;
   const report = buildReport({ date: new Date().toISOString(), mode, command: ["bench", ...argv].join(" "), machine }, workloads, runs);
   console.log(formatReport(report));
   const out = resolve(values.out ?? join(BENCH_DIR, "results", "latest.json"));
