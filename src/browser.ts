@@ -14,7 +14,7 @@ export { sum, mean, max, argmax } from "./ops/reduce.js";
 export { reshape, flatten, permute, transpose, squeeze, unsqueeze, indexSelect, cat } from "./ops/shape.js";
 export { matmul } from "./ops/matmul.js";
 export { softmax, logSoftmax } from "./ops/softmax.js";
-export { setBackend, getBackend, setNumThreads, getNumThreads, setResidentArrays, useWasmModule, type BackendName } from "./kernels/index.js";
+export { setBackend, getBackend, setNumThreads, getNumThreads, setResidentArrays, setThreadBackoff, useWasmModule, type BackendName } from "./kernels/index.js";
 export * as F from "./functional.js";
 export * as functional from "./functional.js";
 export * as nn from "./nn/index.js";

@@ -18,6 +18,8 @@ import { instantiateWasmModule } from "./wasm/load.js";
 import { selfCheck } from "./wasm/self-check.js";
 import { MAX_THREADS } from "./wasm/threads.js";
 
+export { setThreadBackoff } from "./wasm/backoff.js";
+
 export interface Kernels {
   gemm: typeof gemm;
   gemmPair: typeof gemmPair;

@@ -3,7 +3,7 @@
 
 import { AssertionError } from "node:assert";
 import { Generator } from "../../src/core/random.js";
-import { backendKernels, readyThreads, setNumThreads } from "../../src/kernels/index.js";
+import { backendKernels, readyThreads, setNumThreads, setThreadBackoff } from "../../src/kernels/index.js";
 
 /** Both backends' kernels; throws (failing the test) when the wasm module did not build. */
 export const js = backendKernels("js");
@@ -37,9 +37,11 @@ export function scrubStaging(): void {
 
 /**
  * Sets n threads and waits until n can run: workers start asynchronously, on a first large call
- * (a 256^3 GEMM here). Fails after 15 s.
+ * (a 256^3 GEMM here). Fails after 15 s. Also turns off the thread backoff (wasm/backoff.ts), so
+ * that a busy machine cannot turn a file's 2-thread runs into 1-thread ones that prove nothing.
  */
 export async function startThreads(n: number): Promise<void> {
+  setThreadBackoff(false);
   setNumThreads(n);
   const m = 256;
   wasm.gemm({ transA: false, transB: false, M: m, N: m, K: m, A: new Float32Array(m * m), B: new Float32Array(m * m), C: new Float32Array(m * m) });

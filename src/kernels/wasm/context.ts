@@ -43,19 +43,20 @@ export class WasmContext {
 
   /**
    * How many threads a call with `work` units gets: one per `perThread` units, at most the
-   * requested number. Starts workers if needed, so call it before arena.reset().
+   * requested number, one while the pool's backoff says threads lose (backoff.ts). Starts
+   * workers if needed, so call it before arena.reset().
    * NOTE: waking a worker and waiting for it costs tens of microseconds, so small calls stay on
    * the calling thread.
    */
   threads(work: number, perThread: number): number {
     const want = Math.min(requestedThreads, Math.floor(work / perThread));
-    return want <= 1 || !this.pool ? 1 : this.pool.prepare(want);
+    return want <= 1 || !this.pool ? 1 : Math.min(this.pool.prepare(want), this.pool.backoff.allows() ? want : 1);
   }
 
   /** As threads(), but only with the workers already started (safe while the arena is in use). */
   threadsNow(work: number, perThread: number): number {
     const want = Math.min(requestedThreads, Math.floor(work / perThread));
-    return want <= 1 || !this.pool ? 1 : Math.min(want, this.pool.size);
+    return want <= 1 || !this.pool || !this.pool.backoff.allows() ? 1 : Math.min(want, this.pool.size);
   }
 
   /** Runs parts[t] on thread t; a single part runs directly. */

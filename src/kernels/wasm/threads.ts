@@ -14,6 +14,7 @@
 // In a browser (a cross-origin isolated page: shared memory needs it) the workers are module
 // Web Workers, and the page's main thread, which may not block, spins while it waits.
 
+import { ThreadBackoff } from "./backoff.js";
 import { KERNEL_NAMES, type KernelName, type KernelTable, type WasmMemory } from "./load.js";
 
 // The control block (Int32Array). A call's parts sit in the PARTS area; every thread, the caller
@@ -99,6 +100,8 @@ export class ThreadPool {
   private readonly workers: WorkerHandle[] = [];
   private readonly blocking = canBlock();
   private unavailable = false;
+  /** Whether threads pay now (see backoff.ts); scored by every threaded call. */
+  readonly backoff = new ThreadBackoff();
 
   /**
    * `local`: the calling thread's instance; `reserveScratch`: permanent memory for a worker's
@@ -158,12 +161,15 @@ export class ThreadPool {
       Atomics.add(c, this.slot(t) + SEQ, 1);
       Atomics.notify(c, this.slot(t) + SEQ, 1);
     }
-    runClaimedParts(c, this.local);
+    const start = performance.now();
+    const ran = runClaimedParts(c, this.local);
+    const own = performance.now() - start;
     for (;;) {
       const done = Atomics.load(c, DONE);
       if (done >= helpers) break;
       if (!spinWhile(c, DONE, done) && this.blocking) Atomics.wait(c, DONE, done);
     }
+    if (helpers > 0) this.backoff.record(performance.now() - start, own, ran / parts.length);
     if (Atomics.load(c, FAILED)) {
       Atomics.store(c, FAILED, 0);
       throw new Error(`wasm kernels: ${fn} failed in a worker thread`);
@@ -180,14 +186,16 @@ function partsBase(): number {
   return HEADER + SLOT_SIZE * MAX_THREADS;
 }
 
-/** Claims and runs parts of the current call until none is left. */
-function runClaimedParts(c: Int32Array, local: KernelTable): void {
+/** Claims and runs parts of the current call until none is left; returns how many it ran. */
+function runClaimedParts(c: Int32Array, local: KernelTable): number {
   const kernel = local[KERNEL_NAMES[c[FN]]];
   const count = c[COUNT];
-  for (let i = Atomics.add(c, NEXT, 1); i < count; i = Atomics.add(c, NEXT, 1)) {
+  let ran = 0;
+  for (let i = Atomics.add(c, NEXT, 1); i < count; i = Atomics.add(c, NEXT, 1), ran++) {
     const at = partsBase() + i * PART_SIZE;
     kernel(...Array.from(c.subarray(at + 1, at + 1 + c[at])));
   }
+  return ran;
 }
 
 /** The worker side: one instance over the shared memory, then parts until the process ends. */
