@@ -6,6 +6,7 @@
 // "wasm" when its module loads and passes a small self-check against "js", else "js";
 // the environment variable TORCHLET_BACKEND overrides it.
 
+import { envVar } from "../core/env.js";
 import { setLargeArraySource } from "../core/pool.js";
 import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward } from "./ref/conv2d.js";
 import { reluBackward, reluForward, tanhBackward, tanhForward } from "./ref/elementwise.js";
@@ -107,7 +108,7 @@ export function setBackend(name: BackendName): void {
 }
 
 /** Whether large arrays may live in the "wasm" backend's memory (TORCHLET_RESIDENT=0: never). */
-let residentAllowed = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.TORCHLET_RESIDENT !== "0";
+let residentAllowed = envVar("TORCHLET_RESIDENT") !== "0";
 
 /**
  * While "wasm" is active, new large float32 arrays live in its memory, where its kernels use
@@ -184,7 +185,7 @@ export function residentBytes(): number {
 }
 
 function initialBackend(): void {
-  const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.TORCHLET_BACKEND;
+  const env = envVar("TORCHLET_BACKEND");
   if (env) return setBackend(env as BackendName);
   const k = wasmKernels();
   if (!(k instanceof Error) && selfCheck(k, refKernels)) setBackend("wasm");

@@ -8,9 +8,11 @@
 // So the pool keeps score: for each threaded call, the time one thread would have taken (the
 // calling thread's own time over the share of the parts it ran) against the call's wall time, as
 // sums that decay call by call (so the long calls, which matter, weigh the most). When threads
-// clearly lose (one thread would be 20% faster), calls stay on the calling thread for a pause that doubles while
-// threads keep losing, then threads are tried again. Any thread count gives the same bits, so the
-// switch never changes a result.
+// clearly lose (one thread would be 20% faster), calls stay on the calling thread for a pause
+// that doubles while threads keep losing, then threads are tried again. Any thread count gives
+// the same bits, so the switch never changes a result.
+
+import { envVar } from "../../core/env.js";
 
 // NOTE: the constants were set on this machine's LeNet-5 training at 2 threads: with a window of
 // ~10 calls and a 0.95 threshold the pool backed off a few times per 300 steps on a quiet machine
@@ -30,7 +32,7 @@ const MIN_PAUSE_MS = 50;
 const MAX_PAUSE_MS = 3200;
 
 /** See setThreadBackoff. */
-let enabled = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.TORCHLET_THREAD_BACKOFF !== "0";
+let enabled = envVar("TORCHLET_THREAD_BACKOFF") !== "0";
 
 /**
  * Whether the "wasm" kernels may fall back to the calling thread while worker threads do not pay.

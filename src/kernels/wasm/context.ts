@@ -1,6 +1,7 @@
 // What every WebAssembly kernel wrapper shares: the module's exports, the staging arena, and
 // the thread pool (threads build only), with the rule for how many threads a call gets.
 
+import { envVar } from "../../core/env.js";
 import { Arena } from "./arena.js";
 import type { KernelName, KernelTable, LoadedWasm, WasmExports } from "./load.js";
 import { ResidentHeap } from "./resident.js";
@@ -10,8 +11,8 @@ import { MAX_THREADS, ThreadPool } from "./threads.js";
 let requestedThreads = defaultThreads();
 
 function defaultThreads(): number {
-  const g = globalThis as { process?: { env: Record<string, string | undefined>; getBuiltinModule?: (id: string) => unknown }; navigator?: { hardwareConcurrency?: number } };
-  const env = g.process?.env.TORCHLET_NUM_THREADS;
+  const g = globalThis as { process?: { getBuiltinModule?: (id: string) => unknown }; navigator?: { hardwareConcurrency?: number } };
+  const env = envVar("TORCHLET_NUM_THREADS");
   if (env !== undefined && /^\d+$/.test(env) && Number(env) >= 1) return Math.min(Number(env), MAX_THREADS);
   const os = g.process?.getBuiltinModule?.("node:os") as { availableParallelism?: () => number } | undefined;
   const cores = os?.availableParallelism?.() ?? g.navigator?.hardwareConcurrency ?? 1;

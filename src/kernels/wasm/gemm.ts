@@ -1,6 +1,6 @@
 // GEMM through the WebAssembly module, same contract as src/kernels/ref/gemm.ts.
 // Float64 operands (gradient checks) go to the reference kernel, which stays exact.
-// Threads take blocks of rows or of columns of C (see stage()): every element is summed in the
+// Threads take blocks of rows or of columns of C (splitsRows()): every element is summed in the
 // same order either way, so any thread count gives the same bits.
 
 import { gemm as refGemm, type GemmArgs } from "../ref/gemm.js";
