@@ -116,7 +116,9 @@ def main():
     for w in spec["workloads"]:
         setup = table.get(w["id"]) or (table["gemm"] if "gemm" in w else None)
         try:
-            results[w["id"]] = measure(setup(w), spec["plan"])
+            # the workload's least warm-up, as bench/src/measure.ts planFor()
+            plan = {**spec["plan"], "warmupSeconds": max(spec["plan"]["warmupSeconds"], w.get("warmupSeconds", 0))}
+            results[w["id"]] = measure(setup(w), plan)
             value = results[w["id"]]["secondsPerIter"]
             shown = f"{value * 1000:.4g} ms" if w["kind"] == "latency" else f"{w['work'] / value:.4g} {w['unit']}"
         except Exception as e:  # reported in the table, the other workloads still run

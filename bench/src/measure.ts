@@ -5,6 +5,12 @@
 // iterations, not minutes. bench/pytorch_bench.py follows the same rules.
 
 import type { Outcome, TimingPlan } from "./protocol.js";
+import type { Workload } from "./workloads.js";
+
+/** The plan for one workload: the run's, with the workload's least warm-up. */
+export function planFor(w: Workload, plan: TimingPlan): TimingPlan {
+  return { ...plan, warmupSeconds: Math.max(plan.warmupSeconds, w.warmupSeconds ?? 0) };
+}
 
 export function measure(step: () => void, plan: TimingPlan): Outcome {
   const now = () => performance.now() / 1000;

@@ -1,7 +1,7 @@
 // The runner side of the protocol (protocol.ts): a runner process starts its framework, then
 // times each requested workload through its setup function and prints the results as JSON.
 
-import { measure, Unsupported } from "./measure.js";
+import { measure, planFor, Unsupported } from "./measure.js";
 import type { Outcome, RunnerResult, RunnerSpec } from "./protocol.js";
 import { INFER_BATCH, figure, type Workload } from "./workloads.js";
 
@@ -68,7 +68,7 @@ function runAll(spec: RunnerSpec, runner: StartedRunner): Record<string, Outcome
 
 function runOne(w: Workload, setup: Setup, spec: RunnerSpec): Outcome {
   try {
-    return measure(setup(w), spec.plan);
+    return measure(setup(w), planFor(w, spec.plan));
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     return e instanceof Unsupported ? { unsupported: message } : { error: message };

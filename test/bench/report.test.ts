@@ -4,9 +4,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { measure } from "../../bench/src/measure.js";
+import { measure, planFor } from "../../bench/src/measure.js";
 import { buildReport, formatNumber, formatReport, markdownTable, type Run } from "../../bench/src/report.js";
-import { WORKLOADS, figure, selectWorkloads } from "../../bench/src/workloads.js";
+import { TRAINING_WARMUP_SECONDS, WORKLOADS, figure, selectWorkloads } from "../../bench/src/workloads.js";
 
 const timed = (secondsPerIter: number) => ({ secondsPerIter, rounds: [secondsPerIter * 1.1, secondsPerIter], iters: 10 });
 
@@ -101,4 +101,13 @@ test("measure: an iteration longer than the whole budget is measured once, witho
   const o = measure(sleep, { warmupSeconds: 1, rounds: 2, roundSeconds: 0.001 });
   assert.ok("secondsPerIter" in o && o.iters === 1 && o.rounds.length === 1 && o.secondsPerIter >= 0.005);
   assert.equal(calls, 1);
+});
+
+test("planFor: the training rows warm up at least TRAINING_WARMUP_SECONDS, the others as the plan says", () => {
+  const plan = { warmupSeconds: 0.5, rounds: 3, roundSeconds: 0.8 };
+  const byId = (id: string) => WORKLOADS.find((w) => w.id === id)!;
+  assert.deepEqual(planFor(byId("train-full"), plan), { ...plan, warmupSeconds: TRAINING_WARMUP_SECONDS });
+  assert.deepEqual(planFor(byId("train-sparse"), plan), { ...plan, warmupSeconds: TRAINING_WARMUP_SECONDS });
+  assert.deepEqual(planFor(byId("gemm-1024"), plan), plan);
+  assert.deepEqual(planFor(byId("train-full"), { ...plan, warmupSeconds: 10 }), { ...plan, warmupSeconds: 10 }, "a longer plan warm-up wins");
 });
