@@ -9,21 +9,14 @@ import * as torch from "../../src/index.js";
 import { Generator } from "../../src/core/random.js";
 import { lanesWeightGroups } from "../../src/kernels/wasm/conv2d.js";
 import { assertAgree, js, startThreads } from "./parity.js";
-import { assertSameBits, assertSameForThreadCounts, bothGradients, dims, kernelGradients, tolerance, type Shape } from "./weight-gradient.js";
+import { assertSameBits, assertSameForThreadCounts, bothGradients, dims, kernelGradients, randomWeightCase, tolerance, type Shape } from "./weight-gradient.js";
 
 test("wasm lanes weight gradient = js on random shapes: batches of 1-9, narrow and wide rows, several groups", () => {
   const g = new Generator(43);
-  const pick = (xs: number[]) => xs[g.randint(xs.length)];
   const groupCounts = new Set<number>();
   let partial = 0, narrow = 0;
   for (let i = 0; i < 60; i++) {
-    const [KH, KW] = [pick([1, 3, 5]), pick([1, 3, 5])];
-    const [PH, PW] = [pick([0, 1, 2]), pick([0, 1, 2])];
-    // every fifth case large enough (~2000 positions an image pair) for several groups
-    const big = i % 5 === 0;
-    const H = Math.max(1, KH - 2 * PH) + (big ? 40 : 0) + g.randint(i % 2 ? 8 : 24);
-    const W = Math.max(1, KW - 2 * PW) + (big ? 48 : 0) + g.randint(i % 3 ? 50 : 4);
-    const d = dims([big ? 8 + g.randint(2) : 1 + g.randint(9), 1 + g.randint(7), H, W, 1 + g.randint(7), KH, KW, PH, PW]);
+    const d = randomWeightCase(g, i);
     const G = lanesWeightGroups(d);
     groupCounts.add(G);
     if (d.N % 4 !== 0) partial++;

@@ -17,6 +17,21 @@ export function dims([N, C, H, W, OC, KH, KW, PH, PW]: Shape): Conv2dDims {
   return { N, C, H, W, OC, KH, KW, SH: 1, SW: 1, PH, PW, DH: 1, DW: 1, OH, OW, groups: 1 };
 }
 
+/**
+ * Random case i of a weight-gradient test: 1x1-5x5 kernels with padding 0-2, rows narrower than
+ * a vector (OW < 4) to wide ones (several vectors and a tail); every fifth case large enough
+ * (batch 8 or 9, ~2000 positions an image pair) for the most groups. Draws from g in a fixed order.
+ */
+export function randomWeightCase(g: Generator, i: number): Conv2dDims {
+  const pick = (xs: number[]) => xs[g.randint(xs.length)];
+  const [KH, KW] = [pick([1, 3, 5]), pick([1, 3, 5])];
+  const [PH, PW] = [pick([0, 1, 2]), pick([0, 1, 2])];
+  const big = i % 5 === 0;
+  const H = Math.max(1, KH - 2 * PH) + (big ? 40 : 0) + g.randint(i % 2 ? 8 : 24);
+  const W = Math.max(1, KW - 2 * PW) + (big ? 48 : 0) + g.randint(i % 3 ? 50 : 4);
+  return dims([big ? 8 + g.randint(2) : 1 + g.randint(9), 1 + g.randint(7), H, W, 1 + g.randint(7), KH, KW, PH, PW]);
+}
+
 export type WeightKernel = "direct" | "lanes";
 
 /** dw and db by one kernel, forced (starting from garbage: they must be overwritten). */
