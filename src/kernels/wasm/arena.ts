@@ -15,6 +15,8 @@ export class Arena {
   private top: number;
   /** A view over the whole memory; rebuilt after each growth (growing detaches the old buffer). */
   f32: Float32Array;
+  /** The same memory as i32 (geometry records, argmax indices); rebuilt with f32. */
+  i32: Int32Array;
   /** The highest byte any placement reached: above it the memory is as grown, all zeros. */
   highWater = 0;
   /** Where resident arrays come from (threads build only; set by the context). */
@@ -25,6 +27,7 @@ export class Arena {
   constructor(private readonly wasm: WasmExports) {
     this.base = this.top = wasm.dataBase();
     this.f32 = new Float32Array(wasm.memory.buffer);
+    this.i32 = new Int32Array(wasm.memory.buffer);
     this.alloc(0); // the module's own scratch lies below dataBase(): make sure memory covers it
   }
 
@@ -65,6 +68,7 @@ export class Arena {
         );
       }
       this.f32 = new Float32Array(this.wasm.memory.buffer);
+      this.i32 = new Int32Array(this.wasm.memory.buffer);
     }
     return at;
   }

@@ -13,7 +13,7 @@ import { col2im as refCol2im, im2col as refIm2col, type ConvGeometry } from "../
 import type { Activation } from "../ref/elementwise.js";
 import { activateAndGet, activationCode } from "./activation.js";
 import { ranges, type WasmContext } from "./context.js";
-import { putGeometry } from "./geometry.js";
+import { putGeometry, putWindowGeometry } from "./geometry.js";
 
 /** Multiply-adds per thread below which another thread costs more than it saves. */
 const CONV_WORK_PER_THREAD = 1 << 18;
@@ -236,14 +236,14 @@ export function makeConvKernels(ctx: WasmContext) {
         const code = activationCode(act, ny(d)); // applied by the kernel
         // blocks of 4 images: the kernel's lanes (any split gives the same bits)
         const parts = ranges(d.N, threads, 4).map(([n0, n1]) => {
-          const geo = putGeometry(arena, { ...d, N: n1 - n0 });
+          const geo = putGeometry(arena, d, n1 - n0);
           return [geo, px + 4 * n0 * xi, pw, pb, py + 4 * n0 * yi, arena.alloc(ctx.wasm.conv2dLanesForwardScratch(geo)), code];
         });
         ctx.run("conv2dLanesForward", parts);
         if (code) act = undefined;
       } else if (useDirect(d, "forward")) {
         const code = activationCode(act, ny(d)); // applied by the kernel
-        const parts = ranges(d.N, threads).map(([n0, n1]) => [putGeometry(arena, { ...d, N: n1 - n0 }), px + 4 * n0 * xi, pw, pb, py + 4 * n0 * yi, arena.alloc(padded(d)), code]);
+        const parts = ranges(d.N, threads).map(([n0, n1]) => [putGeometry(arena, d, n1 - n0), px + 4 * n0 * xi, pw, pb, py + 4 * n0 * yi, arena.alloc(padded(d)), code]);
         ctx.run("conv2dDirectForward", parts);
         if (code) act = undefined;
       } else ctx.run("conv2dForward", byImages(d, threads, (geo, at, s) => [geo, at(px, xi), pw, pb, at(py, yi), ...s]));
@@ -258,7 +258,7 @@ export function makeConvKernels(ctx: WasmContext) {
         const [pdy, pw, pdx] = [arena.put(F(dy), 0, ny(d)), arena.put(F(w), 0, nw(d)), arena.output(F(dx), 0, nx(d))];
         // blocks of 4 images: the kernel's lanes (any split gives the same bits)
         const parts = ranges(d.N, threads, 4).map(([n0, n1]) => {
-          const geo = putGeometry(arena, { ...d, N: n1 - n0 });
+          const geo = putGeometry(arena, d, n1 - n0);
           return [geo, pdy + 4 * n0 * yi, pw, pdx + 4 * n0 * xi, arena.alloc(ctx.wasm.conv2dDirectBackwardInputScratch(geo))];
         });
         ctx.run("conv2dDirectBackwardInput", parts);
@@ -268,7 +268,7 @@ export function makeConvKernels(ctx: WasmContext) {
       if (useDirectForInput(d)) {
         const t = transposedDims(d);
         const [pdy, pw, pdx] = [arena.put(F(dy), 0, ny(d)), arena.alloc(nw(d)), arena.output(F(dx), 0, nx(d))];
-        const parts = ranges(d.N, threads).map(([n0, n1]) => [putGeometry(arena, { ...t, N: n1 - n0 }), pdy + 4 * n0 * yi, pw, 0, pdx + 4 * n0 * xi, arena.alloc(padded(t)), 0]);
+        const parts = ranges(d.N, threads).map(([n0, n1]) => [putGeometry(arena, t, n1 - n0), pdy + 4 * n0 * yi, pw, 0, pdx + 4 * n0 * xi, arena.alloc(padded(t)), 0]);
         flipKernels(d, F(w), arena.f32, pw / 4);
         ctx.run("conv2dDirectForward", parts);
         arena.get(pdx, nx(d), F(dx), 0);
@@ -321,7 +321,7 @@ export function makeConvKernels(ctx: WasmContext) {
       if (!f32(x, cols)) return refIm2col(g, x, xOffset, cols);
       const n = g.C * g.KH * g.KW * g.OH * g.OW;
       arena.reset();
-      const geo = putGeometry(arena, { ...g, N: 1, OC: 1, groups: 1 });
+      const geo = putWindowGeometry(arena, g);
       const px = arena.put(F(x), xOffset, g.C * g.H * g.W);
       const pc = arena.output(F(cols), 0, n);
       ctx.wasm.im2col(geo, px, pc);
@@ -331,7 +331,7 @@ export function makeConvKernels(ctx: WasmContext) {
       if (!f32(cols, dx)) return refCol2im(g, cols, dx, dxOffset);
       const nx = g.C * g.H * g.W;
       arena.reset();
-      const geo = putGeometry(arena, { ...g, N: 1, OC: 1, groups: 1 });
+      const geo = putWindowGeometry(arena, g);
       const pc = arena.put(F(cols), 0, g.C * g.KH * g.KW * g.OH * g.OW);
       const pdx = arena.inout(F(dx), dxOffset, nx);
       ctx.wasm.col2im(geo, pc, pdx);

@@ -8,7 +8,7 @@ import type { PoolGeometry } from "../ref/pool.js";
 import type { Activation } from "../ref/elementwise.js";
 import { activateAndGet } from "./activation.js";
 import { lightParts, ranges, type WasmContext } from "./context.js";
-import { putGeometry } from "./geometry.js";
+import { putPlanesGeometry } from "./geometry.js";
 import type { KernelName } from "./load.js";
 
 /** Input values per thread below which another thread costs more than it saves. */
@@ -25,7 +25,7 @@ export function makePoolKernels(ctx: WasmContext) {
     arena.reset();
     const ops = place();
     const parts = ranges(g.NC, lightParts(threads)).map(([p0, p1]) => {
-      const geo = putGeometry(arena, { ...g, C: 1, DH: 1, DW: 1, N: p1 - p0, OC: 1, groups: 1 });
+      const geo = putPlanesGeometry(arena, g, p1 - p0);
       return [geo, ...ops.map(([addr, perPlane]) => addr + 4 * p0 * perPlane), ...extra];
     });
     ctx.run(fn, parts);
@@ -50,14 +50,14 @@ export function makePoolKernels(ctx: WasmContext) {
       const { nx, ny, xp, yp } = sizes(g);
       const [, py, pa] = planes("maxPool2dForward", g, () => [[arena.put(x, 0, nx), xp], [arena.output(y, 0, ny), yp], [arena.alloc(ny), yp]], []);
       activateAndGet(ctx, act, py, ny, y);
-      argmax.set(new Int32Array(arena.f32.buffer, pa, ny));
+      argmax.set(arena.i32.subarray(pa >> 2, (pa >> 2) + ny));
     },
     maxPool2dBackward(g: PoolGeometry, dy: Storage, argmax: Int32Array, dx: Storage): void {
       if (!(dy instanceof Float32Array && dx instanceof Float32Array)) return ref.maxPool2dBackward(g, dy, argmax, dx);
       const { nx, ny, xp, yp } = sizes(g);
       const place = (): [number, number][] => {
         const pa = arena.alloc(ny);
-        new Int32Array(arena.f32.buffer, pa, ny).set(argmax);
+        arena.i32.set(argmax, pa >> 2);
         return [[arena.put(dy, 0, ny), yp], [pa, yp], [arena.output(dx, 0, nx), xp]];
       };
       const [, , pdx] = planes("maxPool2dBackward", g, place, []);
