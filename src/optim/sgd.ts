@@ -16,6 +16,17 @@ export interface SGDOptions {
   weightDecay?: number;
 }
 
+/**
+ * The plain update's last n % 8 weights.
+ * NOTE: a function of its own, not a second loop in update(): V8 compiles update() on-stack
+ * (OSR) inside the unrolled loop of a large tensor, and that code deoptimized at the second
+ * loop on every such call ("insufficient type feedback", ~1 deopt a LeNet-5 step, seen with
+ * node --trace-deopt), which also sent it back to the optimizing compiler again and again.
+ */
+function sgdTail(w: Float32Array | Float64Array, grad: Float32Array | Float64Array, lr: number, i: number, n: number): void {
+  for (; i < n; i++) w[i] -= lr * grad[i];
+}
+
 export class SGD extends Optimizer {
   readonly options: Required<SGDOptions>;
 
@@ -48,7 +59,7 @@ export class SGD extends Optimizer {
         w[i + 6] -= lr * grad[i + 6];
         w[i + 7] -= lr * grad[i + 7];
       }
-      for (; i < n; i++) w[i] -= lr * grad[i];
+      if (i < n) sgdTail(w, grad, lr, i, n);
       return;
     }
     if (momentum === 0) {
