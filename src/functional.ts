@@ -4,7 +4,7 @@ export { linear } from "./ops/matmul.js";
 export { conv2d, type Conv2dOptions } from "./ops/conv.js";
 export { avgPool2d, maxPool2d, type Pool2dOptions, type AvgPool2dOptions } from "./ops/pool.js";
 export { softmax, logSoftmax, crossEntropy, type Reduction } from "./ops/softmax.js";
-export { mseLoss } from "./ops/loss.js";
+export { mseLoss, softMarginLoss } from "./ops/loss.js";
 export { relu, sigmoid, tanh, logsigmoid } from "./ops/elementwise.js";
 export { conv1d, type Conv1dOptions } from "./ops/conv1d.js";
 export { pad, type PadOptions, type PadMode } from "./ops/pad.js";

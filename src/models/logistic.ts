@@ -3,7 +3,8 @@
 
 import { Linear } from "../nn/layers.js";
 import { Module } from "../nn/module.js";
-import { add, logsigmoid, mul, neg, sigmoid } from "../ops/elementwise.js";
+import { add, mul, neg, sigmoid } from "../ops/elementwise.js";
+import { softMargin } from "../ops/loss.js";
 import { mean } from "../ops/reduce.js";
 import { reshape } from "../ops/shape.js";
 import type { Tensor } from "../tensor.js";
@@ -25,9 +26,12 @@ export function logisticRegression(options: { bias?: boolean; inputDim?: number 
   return new LogisticRegression(options.inputDim, options);
 }
 
-/** The homework's logistic loss: -logsigmoid(y z), averaged over the batch. */
+/**
+ * The homework's logistic loss: -logsigmoid(y z), averaged over the batch (PyTorch's
+ * soft_margin_loss; the same bits as composing mul, logsigmoid, neg and mean, in one graph node).
+ */
 export function logisticLoss(output: Tensor, target: Tensor): Tensor {
-  return mean(neg(logsigmoid(mul(reshape(target, output.shape), output))));
+  return softMargin(output, target, "mean");
 }
 
 /**

@@ -19,10 +19,10 @@ interface UnaryDef {
 }
 
 /** NOTE: log(1 + e^-|x|) form: never exponentiates a large positive number. */
-function logsigmoidScalar(x: number): number {
+export function logsigmoidScalar(x: number): number {
   return Math.min(x, 0) - Math.log1p(Math.exp(-Math.abs(x)));
 }
-function sigmoidScalar(x: number): number {
+export function sigmoidScalar(x: number): number {
   // Written for both signs so that exp never overflows.
   if (x >= 0) return 1 / (1 + Math.exp(-x));
   const e = Math.exp(x);
