@@ -2,7 +2,7 @@
 // with its own backward, because a batch-1 training step is dominated by per-op overhead.
 
 import { makeResult } from "../autograd/function.js";
-import { alloc } from "../core/dtype.js";
+import { alloc, promote } from "../core/dtype.js";
 import { Tensor } from "../tensor.js";
 import { shapeStr, sameShape } from "../core/shape.js";
 import { logsigmoidScalar, mul, sigmoidScalar, sub } from "./elementwise.js";
@@ -46,7 +46,7 @@ export function softMargin(input: Tensor, target: Tensor, reduction: Reduction):
   if (input.numel !== target.numel) {
     throw new RangeError(`softMarginLoss: input shape ${shapeStr(input.shape)} and target shape ${shapeStr(target.shape)} hold different numbers of elements`);
   }
-  const dtype = input.dtype === "float64" || target.dtype === "float64" ? "float64" : "float32";
+  const dtype = promote(input.dtype, target.dtype);
   const round = dtype === "float32" ? Math.fround : (v: number) => v;
   const [x, t, n] = [input.data, target.data, input.numel];
   const margins = alloc(dtype, n); // y x, as mul stores it
