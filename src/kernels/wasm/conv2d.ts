@@ -37,7 +37,40 @@ export function directWeightGroups(d: Conv2dDims): number {
  * Which algorithm a layer gets: "auto" is the rule below; tests and the benchmark force one to
  * compare them on the same shapes.
  */
-export const convAlgorithm: { force: "auto" | "direct" | "lanes" | "im2col" } = { force: "auto" };
+export const convAlgorithm: { force: "auto" | "direct" | "lanes" | "im2col" | "winograd"; winograd: boolean } = { force: "auto", winograd: true };
+
+/**
+ * Winograd F(2x2, 3x3) (assembly/winograd.ts) takes 3x3 kernels at stride 1, undilated, one
+ * group, padding at most 2 (the input gradient's transposed convolution pads by 2 - P).
+ */
+function winogradFits(d: Conv2dDims): boolean {
+  return d.groups === 1 && d.KH === 3 && d.KW === 3 && d.SH === 1 && d.SW === 1 && d.DH === 1 && d.DW === 1 && d.PH <= 2 && d.PW <= 2;
+}
+/**
+ * Where it pays: see WINOGRAD_MIN_CHANNELS. "winograd" forces it wherever it fits; any other force
+ * keeps it off, and so does `winograd: false` (the rules before it, for comparisons).
+ */
+function useWinograd(d: Conv2dDims): boolean {
+  if (!winogradFits(d)) return false;
+  if (convAlgorithm.force !== "auto") return convAlgorithm.force === "winograd";
+  const tiles = 4 * Math.ceil(d.OH / 2) * Math.ceil(d.OW / 2);
+  return convAlgorithm.winograd && d.C >= WINOGRAD_MIN_CHANNELS && d.OC >= WINOGRAD_MIN_CHANNELS && d.OH * d.OW >= WINOGRAD_MIN_TILE_USE * tiles;
+}
+/**
+ * Winograd needs this many input and output channels: its transforms cost per channel what
+ * the multiplies save per pair of channels.
+ */
+const WINOGRAD_MIN_CHANNELS = 16;
+/**
+ * The share of the tiles' outputs that must be real: a 3x3 output needs four 2x2 tiles, 64
+ * multiplies per channel pair where direct needs 81, and the transforms eat that.
+ * NOTE: measured on this machine, ms im2col + GEMM / Winograd, fwd | dx | dw, 2 threads, batch 32,
+ * 3x3 padding 1 (/tmp script timing makeConvKernels on resident operands): 64->64 on 24x24
+ * 22.3/10.5 | 20.1/10.3 | 19.6/12.8; 128->128 on 12x12 22.3/11.5 | 20.1/11.4 | 20.0/12.6;
+ * 256->256 on 6x6 22.2/13.7 | 21.5/13.2 | 19.3/11.1; 512->512 on 3x3 25.9/26.0 | 25.8/25.8 |
+ * 21.5/22.0 (left out).
+ */
+const WINOGRAD_MIN_TILE_USE = 0.75;
 
 /**
  * Direct convolution (assembly/conv2d-direct.ts) needs stride 1, no dilation, one group. It pays
@@ -177,6 +210,13 @@ export function makeConvKernels(ctx: WasmContext) {
   const macs = (d: Conv2dDims) => ny(d) * (d.C / d.groups) * d.KH * d.KW;
   const KK = (d: Conv2dDims) => (d.C / d.groups) * d.KH * d.KW;
 
+  /** The transform (16, OC, C) of the kernels staged at pw, made by `threads` threads; its address. */
+  const winogradWeights = (d: Conv2dDims, pw: number, threads: number) => {
+    const pu = arena.alloc(16 * d.OC * d.C);
+    ctx.run("winogradWeights", ranges(d.OC, threads).map(([o0, o1]) => [pw, pu, d.OC, d.C, o0, o1]));
+    return pu;
+  };
+
   /**
    * Images per GEMM (see assembly/conv2d.ts): one where each image has enough output positions
    * to fill the GEMM's columns, else enough images to give it ~1024 columns, with the im2col
@@ -232,7 +272,16 @@ export function makeConvKernels(ctx: WasmContext) {
       const pb = bias ? arena.put(F(bias), 0, d.OC) : 0;
       const py = arena.output(F(y), 0, ny(d));
       const [xi, yi] = [nx(d) / d.N, ny(d) / d.N];
-      if (useLanes(d)) {
+      if (useWinograd(d)) {
+        const code = activationCode(act, ny(d)); // applied by the kernel
+        const pu = winogradWeights(d, pw, threads);
+        const parts = ranges(d.N, threads).map(([n0, n1]) => {
+          const geo = putGeometry(arena, d, n1 - n0);
+          return [geo, px + 4 * n0 * xi, pu, pb, py + 4 * n0 * yi, arena.alloc(ctx.wasm.winogradScratch(geo)), code, 0];
+        });
+        ctx.run("winogradForward", parts);
+        if (code) act = undefined;
+      } else if (useLanes(d)) {
         const code = activationCode(act, ny(d)); // applied by the kernel
         // blocks of 4 images: the kernel's lanes (any split gives the same bits)
         const parts = ranges(d.N, threads, 4).map(([n0, n1]) => {
@@ -254,6 +303,19 @@ export function makeConvKernels(ctx: WasmContext) {
       const threads = ctx.threads(macs(d), CONV_WORK_PER_THREAD);
       arena.reset();
       const [xi, yi] = [nx(d) / d.N, ny(d) / d.N];
+      if (useWinograd(d)) {
+        // the transposed convolution (see transposedDims) with the same transform, read flipped
+        const t = transposedDims(d);
+        const [pdy, pw, pdx] = [arena.put(F(dy), 0, ny(d)), arena.put(F(w), 0, nw(d)), arena.output(F(dx), 0, nx(d))];
+        const pu = winogradWeights(d, pw, threads);
+        const parts = ranges(d.N, threads).map(([n0, n1]) => {
+          const geo = putGeometry(arena, t, n1 - n0);
+          return [geo, pdy + 4 * n0 * yi, pu, 0, pdx + 4 * n0 * xi, arena.alloc(ctx.wasm.winogradScratch(geo)), 0, 1];
+        });
+        ctx.run("winogradForward", parts);
+        arena.get(pdx, nx(d), F(dx), 0);
+        return;
+      }
       if (useInputKernel(d)) {
         const [pdy, pw, pdx] = [arena.put(F(dy), 0, ny(d)), arena.put(F(w), 0, nw(d)), arena.output(F(dx), 0, nx(d))];
         // blocks of 4 images: the kernel's lanes (any split gives the same bits)
@@ -287,7 +349,12 @@ export function makeConvKernels(ctx: WasmContext) {
       const [px, pdy, pdw] = [arena.put(F(x), 0, nx(d)), arena.put(F(dy), 0, ny(d)), arena.output(F(dw), 0, nw(d))];
       let parts: number[][];
       const lanes = useWeightLanes(d);
-      if (lanes || useDirect(d, "weight")) {
+      if (useWinograd(d)) {
+        // threads split the output channels (rows of 4: the GEMM's micro-kernel), all images each
+        const ps = arena.alloc(16 * nw(d) / 9);
+        parts = ranges(d.OC, threads, 4).map(([o0, o1]) => [geo, px, pdy, ps, pdw, arena.alloc(ctx.wasm.winogradScratch(geo)), o0, o1]);
+        ctx.run("winogradBackwardWeight", parts);
+      } else if (lanes || useDirect(d, "weight")) {
         // Each group of images (whole sets of 4 for the lanes kernel) sums into its own block, the
         // blocks are added in order: groups per thread, or where there are fewer groups than
         // threads (small batches) channel pairs with every group; both give the same bits for any
