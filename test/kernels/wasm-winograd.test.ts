@@ -1,0 +1,143 @@
+// The Winograd F(2x2, 3x3) convolution kernels (src/kernels/wasm/assembly/winograd.ts): forward
+// (bias, fused activation), input gradient and weight gradient agree with the reference kernels
+// on awkward shapes (odd output sizes: a last tile half outside; tile rows not a multiple of 4:
+// vector groups that run past a row; paddings 0, 1 and 2; channel counts that are not multiples
+// of 4; more tiles than one block holds), stay within a stated rounding bound against float64,
+// and give the same bits for 1, 2 and 3 threads.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as torch from "../../src/index.js";
+import { Generator } from "../../src/core/random.js";
+import type { Conv2dDims } from "../../src/kernels/index.js";
+import type { Activation } from "../../src/kernels/ref/elementwise.js";
+import { convAlgorithm } from "../../src/kernels/wasm/conv2d.js";
+import { assertAgree, js, randomF32, scrubStaging, startThreads, wasm } from "./parity.js";
+
+/** [N, C, H, W, OC, padding] of a 3x3 stride-1 convolution. */
+type Shape = [number, number, number, number, number, number];
+const SHAPES: Shape[] = [
+  [2, 3, 5, 7, 4, 1], // 5x7 output: odd both ways, 2 tiles of 4 lanes in a row
+  [3, 16, 6, 6, 16, 1],
+  [2, 5, 9, 11, 7, 0], // no padding: 7x9 output
+  [1, 4, 3, 3, 5, 2], // padding 2: the input gradient's transposed convolution pads 0
+  [5, 8, 3, 3, 9, 1], // 3x3 output: 2x2 tiles, a quarter of them outside
+  [2, 17, 13, 10, 6, 1],
+  [3, 64, 30, 30, 64, 1], // 675 tiles: more than one block (512 at 64 + 64 channels)
+  [1, 1, 1, 1, 1, 1], // one pixel
+];
+
+function dims([N, C, H, W, OC, P]: Shape): Conv2dDims {
+  return { N, C, H, W, OC, KH: 3, KW: 3, SH: 1, SW: 1, PH: P, PW: P, DH: 1, DW: 1, OH: H + 2 * P - 2, OW: W + 2 * P - 2, groups: 1 };
+}
+
+interface Operands {
+  x: Float32Array;
+  w: Float32Array;
+  b: Float32Array;
+  dy: Float32Array;
+}
+function operands(d: Conv2dDims, seed: number): Operands {
+  const g = new Generator(seed);
+  return {
+    x: randomF32(d.N * d.C * d.H * d.W, g),
+    w: randomF32(d.OC * d.C * 9, g),
+    b: randomF32(d.OC, g),
+    dy: randomF32(d.N * d.OC * d.OH * d.OW, g),
+  };
+}
+
+/** All three passes by one backend's kernels, outputs pre-filled with junk they must overwrite. */
+function passes(k: typeof js, d: Conv2dDims, o: Operands, act?: Activation) {
+  const y = new Float32Array(d.N * d.OC * d.OH * d.OW).fill(7);
+  const dx = new Float32Array(o.x.length).fill(7);
+  const dw = new Float32Array(o.w.length).fill(7);
+  const db = new Float32Array(d.OC).fill(7);
+  k.conv2dForward(d, o.x, o.w, o.b, y, act);
+  k.conv2dBackwardInput(d, o.dy, o.w, dx);
+  k.conv2dBackwardWeight(d, o.x, o.dy, dw, db);
+  return { y, dx, dw, db };
+}
+
+function winograd<T>(fn: () => T): T {
+  convAlgorithm.force = "winograd";
+  try {
+    return fn();
+  } finally {
+    convAlgorithm.force = "auto";
+  }
+}
+
+/** float32 tolerance scaled by the length of each output's sum, as the other conv parity tests. */
+const tolerance = (d: Conv2dDims) => 1e-5 * Math.sqrt(d.C * 9 + d.N * d.OH * d.OW);
+
+for (const shape of SHAPES)
+  test(`wasm Winograd conv2d = js: ${shape}`, () => {
+    const d = dims(shape);
+    const o = operands(d, 11);
+    for (const act of [undefined, "relu", "tanh"] as const) {
+      const want = passes(js, d, o, act);
+      const got = winograd(() => passes(wasm, d, o, act));
+      assertAgree(`y (${act ?? "no activation"})`, got.y, want.y, tolerance(d));
+      assertAgree("dx", got.dx, want.dx, tolerance(d));
+      assertAgree("dw", got.dw, want.dw, tolerance(d));
+      assertAgree("db", got.db, want.db, tolerance(d));
+    }
+  });
+
+test("wasm Winograd: rounding against float64 stays within 1e-6 of each output's scale", () => {
+  // The transforms add and halve: each output's error against the exact (float64) convolution,
+  // over the sum of |terms| it is made of, is what float32 accumulation gives (~1e-7), times a
+  // few. Measured here at 64->64 on 30x30 (batch 3, uniform [-1, 1] operands): forward 1.1e-7,
+  // input gradient 1.1e-7, weight gradient 6.5e-8 at most (im2col + GEMM: 1.2e-7, 6.5e-8, 4.2e-8).
+  const d = dims([3, 64, 30, 30, 64, 1]);
+  const o = operands(d, 12);
+  const f64 = (a: Float32Array) => Float64Array.from(a);
+  const exact = { y: new Float64Array(d.N * d.OC * d.OH * d.OW), dx: new Float64Array(o.x.length), dw: new Float64Array(o.w.length) };
+  const scale = { y: new Float64Array(exact.y.length), dx: new Float64Array(exact.dx.length), dw: new Float64Array(exact.dw.length) };
+  js.conv2dForward(d, f64(o.x), f64(o.w), null, exact.y);
+  js.conv2dBackwardInput(d, f64(o.dy), f64(o.w), exact.dx);
+  js.conv2dBackwardWeight(d, f64(o.x), f64(o.dy), exact.dw);
+  const abs = (a: Float32Array) => Float64Array.from(a, Math.abs);
+  js.conv2dForward(d, abs(o.x), abs(o.w), null, scale.y);
+  js.conv2dBackwardInput(d, abs(o.dy), abs(o.w), scale.dx);
+  js.conv2dBackwardWeight(d, abs(o.x), abs(o.dy), scale.dw);
+  const got = winograd(() => passes(wasm, d, { ...o, b: new Float32Array(d.OC) }));
+  for (const key of ["y", "dx", "dw"] as const) {
+    let worst = 0;
+    for (let i = 0; i < exact[key].length; i++) worst = Math.max(worst, Math.abs(got[key][i] - exact[key][i]) / scale[key][i]);
+    assert.ok(worst < 1e-6, `${key}: relative error ${worst.toExponential(2)} against float64`);
+    assert.ok(worst > 0, `${key}: no rounding at all: the comparison saw no float32 arithmetic`);
+  }
+});
+
+test('"auto" takes Winograd where it fits and pays, and agrees with js', () => {
+  const d = dims([2, 32, 12, 12, 32, 1]);
+  const o = operands(d, 13);
+  const want = passes(js, d, o, "relu");
+  const got = passes(wasm, d, o, "relu");
+  assertAgree("y", got.y, want.y, tolerance(d));
+  assertAgree("dx", got.dx, want.dx, tolerance(d));
+  assertAgree("dw", got.dw, want.dw, tolerance(d));
+  // "auto" and forced Winograd give the same bits here: auto took it
+  const forced = winograd(() => passes(wasm, d, o, "relu"));
+  assert.deepEqual(got.y, forced.y);
+});
+
+test("wasm Winograd: the same bits for 1, 2 and 3 threads", async (t) => {
+  const before = torch.getNumThreads();
+  t.after(() => torch.setNumThreads(before));
+  await startThreads(3);
+  // 7 images (threads take 3 + 4, or 2 + 2 + 3), 21 output channels (the weight gradient splits
+  // them in fours: 12 + 9, 8 + 8 + 5)
+  const d = dims([7, 20, 14, 13, 21, 1]);
+  const o = operands(d, 14);
+  const runs = [1, 2, 3].map((n) => {
+    torch.setNumThreads(n);
+    scrubStaging();
+    return winograd(() => passes(wasm, d, o, "relu"));
+  });
+  for (const r of runs.slice(1))
+    for (const key of ["y", "dx", "dw", "db"] as const) assert.deepEqual(r[key], runs[0][key], `${key}: threads differ`);
+  assertAgree("y", runs[0].y, passes(js, d, o, "relu").y, tolerance(d));
+});
