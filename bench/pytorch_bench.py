@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """PyTorch's side of `npm run bench`: the benchmark's workloads (bench/src/workloads.ts) with the
 seed's LeNet-5 classes (pytorch_eval_checkpoint.py) and the homework's logistic regression
-(pytorch_logreg.py), on the same MNIST images, timed by the same rules as bench/src/measure.ts.
+(pytorch_logreg.py), on the same MNIST images, and the course's networks (course_models.py) on
+random batches, timed by the same rules as bench/src/measure.ts (each workload's plan comes in
+the spec).
 The orchestrator (bench/src/run.ts) runs it once per thread setting and picks the best figure:
 
     OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/pytorch_bench.py '<RunnerSpec JSON>'
 
 It prints one JSON line (bench/src/protocol.ts RunnerResult) on stdout, progress on stderr.
 """
-import json, os, sys, time
+import json, os, resource, sys, time
 
 def result(obj):
     print(json.dumps(obj), flush=True)
@@ -23,6 +25,7 @@ except ImportError as e:  # a missing peer is reported, never skipped silently
 
 from pytorch_eval_checkpoint import LeNet, idx
 from pytorch_logreg import logistic
+import course_models
 
 TRAIN_IMAGES, LOGREG_IMAGES = 1000, 2000  # as bench/src/data.ts
 
@@ -35,7 +38,17 @@ def load():
     return images[:TRAIN_IMAGES], labels[:TRAIN_IMAGES], lx, ly
 
 def measure(step, plan):
-    """Warm up, then rounds of at least roundSeconds; the best round's seconds per iteration."""
+    """Warm up, then rounds of at least roundSeconds; the best round's seconds per iteration.
+    With warmupSteps: that many untimed steps, then `rounds` rounds of one step each."""
+    if plan.get("warmupSteps") is not None:
+        for _ in range(plan["warmupSteps"]):
+            step()
+        times = []
+        for _ in range(max(1, plan["rounds"])):
+            t0 = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - t0)
+        return {"secondsPerIter": min(times), "rounds": times, "iters": len(times)}
     budget = 2 * plan["rounds"] * plan["roundSeconds"]
     start = time.perf_counter()
     step()
@@ -66,11 +79,16 @@ def cycle(items):
         return item
     return nxt
 
-def setups(data):
-    images, labels, lx, ly = data
+def setups():
+    loaded = []
+    def data():  # read on first use: a course row's process (its peak RSS is the row's) never loads MNIST
+        if not loaded:
+            loaded.append(load())
+        return loaded[0]
     def train(full):
         def setup(w):
             torch.manual_seed(0)
+            images, labels, _, _ = data()
             model = LeNet(full).train()
             opt = torch.optim.SGD(model.parameters(), lr=0.1)
             nxt = cycle([(images[i:i + 100], labels[i:i + 100]) for i in range(0, len(labels), 100)])
@@ -83,6 +101,7 @@ def setups(data):
         return setup
     def infer(full, n):
         def setup(w):
+            images = data()[0]
             model = LeNet(full).eval()
             nxt = cycle([images[i:i + n] for i in range(0, min(len(images), 100 * n), n)])
             def step():
@@ -91,6 +110,7 @@ def setups(data):
             return step
         return setup
     def logreg(w):
+        _, _, lx, ly = data()
         model = torch.nn.Linear(784, 1, bias=False)
         opt = torch.optim.SGD(model.parameters(), lr=255e-4)
         nxt = cycle([(lx[i:i + 1], ly[i:i + 1]) for i in range(len(ly))])
@@ -105,20 +125,43 @@ def setups(data):
         a, b = torch.rand(M, K) * 2 - 1, torch.rand(K, N) * 2 - 1
         c = torch.empty(M, N)
         return lambda: torch.mm(a, b, out=c)
+    def course(w):
+        c = w["course"]
+        torch.manual_seed(0)
+        model = course_models.build(c).train()
+        x = torch.randn(c["batch"], *c["input"])
+        if c["optimizer"] is None:  # forward + backward of a block inside a network: its input's gradient too
+            with torch.no_grad():
+                dy = torch.randn(model(x).shape)
+            x.requires_grad_()
+            def block_step():
+                model.zero_grad()
+                x.grad = None
+                model(x).backward(dy)
+            return block_step
+        y = torch.randint(0, 10, (c["batch"],))
+        make = torch.optim.Adam if c["optimizer"]["name"] == "adam" else torch.optim.SGD
+        opt = make(model.parameters(), lr=c["optimizer"]["lr"])
+        def step():
+            opt.zero_grad()
+            F.cross_entropy(model(x), y).backward()
+            opt.step()
+        return step
     return {"train-full": train(True), "train-sparse": train(False), "infer-full": infer(True, 1000),
-            "infer-sparse": infer(False, 1000), "latency": infer(True, 1), "logreg": logreg, "gemm": gemm}
+            "infer-sparse": infer(False, 1000), "latency": infer(True, 1), "logreg": logreg, "gemm": gemm,
+            "course": course}
 
 def main():
     spec = json.loads(sys.argv[1])
     torch.set_num_threads(int(spec["settings"]["threads"]))
-    table = setups(load())
+    table = setups()
     results = {}
     for w in spec["workloads"]:
-        setup = table.get(w["id"]) or (table["gemm"] if "gemm" in w else None)
+        setup = table.get(w["id"]) or (table["gemm"] if "gemm" in w else table["course"] if "course" in w else None)
         try:
-            # the workload's least warm-up, as bench/src/measure.ts planFor()
-            plan = {**spec["plan"], "warmupSeconds": max(spec["plan"]["warmupSeconds"], w.get("warmupSeconds", 0))}
-            results[w["id"]] = measure(setup(w), plan)
+            results[w["id"]] = measure(setup(w), spec["plans"][w["id"]])
+            # ru_maxrss is in kilobytes on Linux: the process's high-water mark
+            results[w["id"]]["peakRssBytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
             value = results[w["id"]]["secondsPerIter"]
             shown = f"{value * 1000:.4g} ms" if w["kind"] == "latency" else f"{w['work'] / value:.4g} {w['unit']}"
         except Exception as e:  # reported in the table, the other workloads still run

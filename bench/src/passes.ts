@@ -15,7 +15,7 @@ export function passOrder(count: number, pass: number): number[] {
 
 /**
  * One run from its passes (the same runner each time): a timed workload keeps every round and the
- * best as its figure; a workload that failed or was unsupported in any pass keeps that outcome
+ * best as its figure, and the highest peak RSS of its passes (the bound, not the lucky pass); a workload that failed or was unsupported in any pass keeps that outcome
  * (a failure is not hidden behind a lucky pass); the run's status is the first pass's that is not ok.
  */
 export function mergePasses(passes: Run[]): Run {
@@ -31,10 +31,12 @@ export function mergePasses(passes: Run[]): Run {
       continue;
     }
     const timed = outcomes.filter(isTimed);
+    const rss = timed.flatMap((o) => (o.peakRssBytes === undefined ? [] : [o.peakRssBytes]));
     results[id] = {
       secondsPerIter: Math.min(...timed.map((o) => o.secondsPerIter)),
       rounds: timed.flatMap((o) => o.rounds),
       iters: timed.reduce((n, o) => n + o.iters, 0),
+      ...(rss.length && { peakRssBytes: Math.max(...rss) }),
     };
   }
   return { ...base, results };

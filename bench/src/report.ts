@@ -1,10 +1,11 @@
 // From the runners' results to the benchmark's report: one figure per workload and column (the
-// best of a peer's settings), the ratios of the best torchlet run to each peer with issue 5's
-// targets, the printed tables, and the JSON written to bench/results/. Pure functions: the
-// unit test (test/bench/report.test.ts) feeds them fake numbers.
+// best of a peer's settings), the ratios of the best torchlet run to each peer with issues 5 and
+// 14's targets, the peak RSS of the course rows' processes, the printed tables, and the JSON
+// written to bench/results/. Pure functions: the unit test (test/bench/report.test.ts) feeds
+// them fake numbers.
 
 import { isTimed, type Outcome, type RunnerResult } from "./protocol.js";
-import { figure, type Workload } from "./workloads.js";
+import { WORKLOADS, figure, type Workload } from "./workloads.js";
 
 /** The peers a torchlet figure is compared with; torchlet's own runs each get a column. */
 export type Group = "torchlet" | "pytorch" | "tfjs-cpu" | "tfjs-wasm";
@@ -27,7 +28,7 @@ export interface Run extends Omit<RunnerResult, "status"> {
 
 /** A table cell: the best timed run of a column, or why there is no figure. */
 export type Cell =
-  | { value: number; secondsPerIter: number; run: string; tag: string }
+  | { value: number; secondsPerIter: number; run: string; tag: string; peakRssBytes?: number }
   | { missing: string }
   | { unsupported: string }
   | { error: string }
@@ -43,9 +44,15 @@ export interface Ratio {
   speedup: number;
   target?: string;
   met?: boolean;
+  /** Own-process rows (the course's): torchlet's peak RSS / the peer's, of the two runs compared. */
+  rssRatio?: number;
+  rssTarget?: string;
+  rssMet?: boolean;
 }
 
-/** Issue 5's targets, as bounds on torchlet time / peer time. */
+const courseIds = (keep: (w: Workload) => boolean) => WORKLOADS.filter((w) => w.course && keep(w)).map((w) => w.id);
+
+/** Issue 5's targets and issue 14's (the course rows), as bounds on torchlet time / peer time. */
 export const TARGETS: readonly { workloads: string[]; peer: Exclude<Group, "torchlet">; text: string; met: (timeRatio: number) => boolean }[] = [
   { workloads: ["train-full"], peer: "pytorch", text: "time < 1.0 (goal 0.5)", met: (r) => r < 1 },
   { workloads: ["train-sparse"], peer: "pytorch", text: "time < 0.3", met: (r) => r < 0.3 },
@@ -53,7 +60,12 @@ export const TARGETS: readonly { workloads: string[]; peer: Exclude<Group, "torc
   { workloads: ["infer-full", "infer-sparse"], peer: "tfjs-wasm", text: "speed > 1", met: (r) => r < 1 },
   { workloads: ["logreg"], peer: "pytorch", text: "speed >= 10", met: (r) => r <= 0.1 },
   { workloads: ["gemm-1024"], peer: "pytorch", text: "speed >= 0.4 (40% of OpenBLAS)", met: (r) => r <= 2.5 },
+  { workloads: courseIds((w) => w.course?.model !== "vgg11"), peer: "pytorch", text: "time < 1.0 (goal 0.67)", met: (r) => r < 1 },
+  { workloads: courseIds((w) => w.course?.model === "vgg11"), peer: "pytorch", text: "time < 1.0 (goal 0.5)", met: (r) => r < 1 },
 ];
+
+/** Issue 14's memory target for the course rows: peak RSS at most 1.25x PyTorch's. */
+export const RSS_TARGET = { peer: "pytorch", text: "peak RSS <= 1.25x", met: (rssRatio: number) => rssRatio <= 1.25 } as const;
 
 export interface Report {
   schema: "torchlet-bench/1";
@@ -84,7 +96,7 @@ export function bestCell(w: Workload, runs: Run[]): Cell {
   });
   if (timed.length > 0) {
     const { r, o } = timed.reduce((a, b) => (b.o.secondsPerIter < a.o.secondsPerIter ? b : a));
-    return { value: figure(w, o.secondsPerIter), secondsPerIter: o.secondsPerIter, run: r.id, tag: r.tag };
+    return { value: figure(w, o.secondsPerIter), secondsPerIter: o.secondsPerIter, run: r.id, tag: r.tag, ...(o.peakRssBytes !== undefined && { peakRssBytes: o.peakRssBytes }) };
   }
   if (runs.length === 0) return { notRun: "no such run" };
   const outcomes = runs.map((r) => r.results[w.id]).filter((o): o is Outcome => o !== undefined);
@@ -117,7 +129,13 @@ export function buildReport(meta: Pick<Report, "date" | "mode" | "command" | "ma
       if (!("secondsPerIter" in peer)) continue;
       const timeRatio = best.secondsPerIter / peer.secondsPerIter;
       const target = TARGETS.find((t) => t.peer === p.group && t.workloads.includes(w.id));
-      ratios.push({ workload: w.id, torchlet: best.run, peer: p.group, timeRatio, speedup: 1 / timeRatio, ...(target && { target: target.text, met: target.met(timeRatio) }) });
+      const rss = w.ownProcess && best.peakRssBytes && peer.peakRssBytes ? best.peakRssBytes / peer.peakRssBytes : undefined;
+      const rssTarget = rss !== undefined && w.course && p.group === RSS_TARGET.peer ? { rssTarget: RSS_TARGET.text, rssMet: RSS_TARGET.met(rss) } : {};
+      ratios.push({
+        workload: w.id, torchlet: best.run, peer: p.group, timeRatio, speedup: 1 / timeRatio,
+        ...(target && { target: target.text, met: target.met(timeRatio) }),
+        ...(rss !== undefined && { rssRatio: rss, ...rssTarget }),
+      });
     }
   }
   return { schema: "torchlet-bench/1", ...meta, workloads, runs, figures, torchletBest, ratios };
@@ -128,6 +146,17 @@ export function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   const digits = Math.abs(v) >= 100 ? 0 : Math.max(0, 2 - Math.floor(Math.log10(Math.abs(v) || 1)));
   return v.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** Bytes as MB (10^6), 3 significant digits: 1,234 MB / 456 MB / 78.9 MB. */
+export function formatMB(bytes: number): string {
+  return `${formatNumber(bytes / 1e6)} MB`;
+}
+
+/** A cell's peak RSS, or why there is none ("-": a figure with no RSS reported). */
+export function rssText(c: Cell): string {
+  if ("value" in c) return c.peakRssBytes !== undefined ? formatMB(c.peakRssBytes) : "-";
+  return cellText(c);
 }
 
 export function cellText(c: Cell, showTag = false): string {
@@ -163,30 +192,61 @@ export function formatReport(report: Report): string {
     return "value" in report.figures[w][peer] ? "-" : cellText(report.figures[w][peer]);
   };
   const label = (id: string) => report.runs.find((r) => r.id === id)?.label ?? id;
+  const rssRows = report.workloads.filter((w) => w.ownProcess);
+  const rssRatioCell = (w: Workload) => {
+    if (!w.ownProcess) return "-";
+    const r = report.ratios.find((x) => x.workload === w.id && x.peer === "pytorch");
+    return r?.rssRatio !== undefined ? r.rssRatio.toFixed(2) : "-";
+  };
   const ratios = markdownTable(
-    ["workload", "torchlet best", ...PEERS.map((p) => `vs ${p.label}: time (speed)`), "issue 5 target (vs peer): status"],
+    ["workload", "torchlet best", ...PEERS.map((p) => `vs ${p.label}: time (speed)`), "peak RSS vs PyTorch", "target (vs peer): status"],
     report.workloads.map((w) => {
       const best = report.torchletBest[w.id];
-      const targets = report.ratios.filter((r) => r.workload === w.id && r.target).map((r) => `${r.target} (${r.peer}): ${r.met ? "met" : "not met"}`);
-      return [w.label, "run" in best ? `${label(best.run)}: ${formatNumber(best.value)}` : cellText(best), ...PEERS.map((p) => ratioCell(w.id, p.group)), targets.join("; ") || "-"];
+      const targets = report.ratios.flatMap((r) =>
+        r.workload !== w.id ? [] : [
+          ...(r.target ? [`${r.target} (${r.peer}): ${r.met ? "met" : "not met"}`] : []),
+          ...(r.rssTarget ? [`${r.rssTarget} (${r.peer}): ${r.rssMet ? "met" : "not met"}`] : []),
+        ]);
+      return [w.label, "run" in best ? `${label(best.run)}: ${formatNumber(best.value)}` : cellText(best), ...PEERS.map((p) => ratioCell(w.id, p.group)), rssRatioCell(w), targets.join("; ") || "-"];
     }),
-    [0, PEERS.length + 2],
+    [0, PEERS.length + 3],
   );
+  const rss = rssRows.length === 0 ? [] : [
+    "",
+    "Peak RSS of each row's own runner process (its high-water mark: the runtime, the framework, the model, its",
+    "optimizer state and the training steps, worker threads included), for the run that gave each figure above:",
+    markdownTable(
+      ["workload", ...cols.map((c) => (peerCols.has(c.id) ? `${c.label} (best)` : c.label))],
+      rssRows.map((w) => [w.label, ...cols.map((c) => rssText(report.figures[w.id][c.id]))]),
+    ),
+  ];
   return [
     `torchlet benchmark (${report.mode} mode), ${report.date}`,
     Object.entries(report.machine).map(([k, v]) => `${k}: ${v}`).join(", "),
     "",
     "Figures (higher is better, except latency in ms); a peer's column is its best setting, tagged:",
     figures,
+    ...courseNote(report.workloads),
+    ...rss,
     "",
     "Ratios of the best torchlet run to each peer: time = torchlet time / peer time for the same work",
-    "(< 1: torchlet is faster); speed = torchlet throughput / peer throughput (= 1 / time).",
+    "(< 1: torchlet is faster); speed = torchlet throughput / peer throughput (= 1 / time); peak RSS vs PyTorch:",
+    "the two runs' peak RSS, torchlet's / PyTorch's (own-process rows only).",
     ratios,
     "",
     "Runs:",
     ...report.runs.map(runLine),
     ...notes(report),
   ].join("\n");
+}
+
+/** Why the course rows show "not run" in some columns (workloads.ts runsIn). */
+function courseNote(workloads: Workload[]): string[] {
+  if (!workloads.some((w) => w.course)) return [];
+  const multi = workloads.filter((w) => w.multiThreadOnly).map((w) => w.id);
+  return [
+    `The course rows (random batches of the seeds' shapes, one training step an iteration) run in torchlet's wasm backend and PyTorch only${multi.length ? `, ${multi.join(" and ")} at 2 threads only` : ""}.`,
+  ];
 }
 
 function runLine(r: Run): string {

@@ -1,9 +1,10 @@
-// The benchmark of issue 5 (`npm run bench`, `torchlet bench`): runs every torchlet backend and
-// thread count this build accepts, PyTorch (Debian's python3-torch, at 1 and 2 threads) and
-// TF.js (cpu and wasm backends) on the same workloads and data, one process per setting, prints
-// the figures and ratios, and writes everything as JSON. It never fails on speed: the exit
-// code is 1 only when a torchlet run itself crashed, 2 for a bad option.
-//   node bench/build/run.js [--quick] [--only train,gemm] [--skip tfjs] [--passes n] [--out path]
+// The benchmark of issues 5 and 14 (`npm run bench`, `torchlet bench`): runs every torchlet
+// backend and thread count this build accepts, PyTorch (Debian's python3-torch, at 1 and 2
+// threads) and TF.js (cpu and wasm backends) on the same workloads and data, one process per
+// setting (and one per course row, for its peak RSS), prints the figures and ratios, and writes
+// everything as JSON. It never fails on speed: the exit code is 1 only when a torchlet run itself
+// crashed, 2 for a bad option.
+//   node bench/build/run.js [--quick] [--only train,gemm,course] [--skip tfjs] [--passes n] [--out path]
 
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -11,18 +12,20 @@ import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { planFor } from "./measure.js";
 import type { TimingPlan } from "./protocol.js";
 import { mergePasses, passOrder } from "./passes.js";
 import { buildReport, formatReport, type Group, type Run } from "./report.js";
-import { runRunner } from "./spawn.js";
-import { WORKLOADS, selectWorkloads, type Workload } from "./workloads.js";
+import { combineProcesses, runRunner, type SpawnedResult } from "./spawn.js";
+import { WORKLOADS, processBatches, runsIn, selectWorkloads, type Setting, type Workload } from "./workloads.js";
 
 const BENCH_DIR = resolve(dirname(fileURLToPath(import.meta.url)), ".."); // bench/build/..
 const ROOT = resolve(BENCH_DIR, "..");
 
 const USAGE = `Usage: npm run bench -- [options]   (or: torchlet bench [options])
-  --quick         shorter timing (about 2 minutes; the default run takes 5 to 10)
-  --only a,b      workloads by id or prefix (e.g. train, gemm): ${WORKLOADS.map((w) => w.id).join(", ")}
+  --quick         shorter timing (about 5 minutes; the default run takes 10 to 15, of which
+                  the course rows about 5: --only course for them alone)
+  --only a,b      workloads by id or prefix (e.g. train, gemm, course): ${WORKLOADS.map((w) => w.id).join(", ")}
   --skip x,y      leave out torchlet, pytorch or tfjs (reported as skipped)
   --passes n      run every setting n times, in alternating order, and keep each one's best
                   rounds (default 1; on a shared machine 2-3 give steadier ratios)
@@ -31,8 +34,8 @@ const USAGE = `Usage: npm run bench -- [options]   (or: torchlet bench [options]
 
 /** Best-of-rounds timing; quick mode trades stability for time. */
 const PLANS: Record<"quick" | "full", TimingPlan> = {
-  quick: { warmupSeconds: 0.15, rounds: 2, roundSeconds: 0.2 },
-  full: { warmupSeconds: 0.5, rounds: 3, roundSeconds: 0.8 },
+  quick: { warmupSeconds: 0.15, rounds: 2, roundSeconds: 0.2, stepRounds: 1 },
+  full: { warmupSeconds: 0.5, rounds: 3, roundSeconds: 0.8, stepRounds: 3 },
 };
 
 /** A runner process to start: which program, its settings, and the workloads it can run. */
@@ -42,6 +45,7 @@ interface RunConfig {
   args: string[];
   settings: Record<string, string | number>;
   env?: Record<string, string>;
+  /** The selected workloads that this setting times (workloads.ts runsIn). */
   workloads: Workload[];
 }
 
@@ -62,12 +66,13 @@ async function torchletConfigs(workloads: Workload[]): Promise<(RunConfig | Run)
     }
     for (const t of threads) {
       const suffix = t > 0 ? ` ${t}t` : "";
+      const setting: Setting = { framework: "torchlet", backend, threads: t };
       out.push({
         run: { id: `torchlet-${backend}${suffix.replace(" ", "-")}`, label: `torchlet ${backend}${suffix}`, group: "torchlet", tag: suffix.trim() },
         command: process.execPath,
         args: [join(BENCH_DIR, "build", "runners", "torchlet.js")],
         settings: { backend, threads: t },
-        workloads,
+        workloads: workloads.filter((w) => runsIn(w, setting)),
       });
     }
   }
@@ -86,7 +91,7 @@ function pytorchConfigs(workloads: Workload[], python: string): RunConfig[] {
     args: script,
     settings: { threads },
     env: { OPENBLAS_NUM_THREADS: String(blas), OMP_NUM_THREADS: String(threads) },
-    workloads: w,
+    workloads: w.filter((x) => runsIn(x, { framework: "pytorch", threads })),
   });
   const gemms = workloads.filter((w) => w.gemm);
   return [make(1, 1, workloads), make(2, 1, workloads), ...(gemms.length ? [make(2, 2, gemms)] : [])];
@@ -98,7 +103,7 @@ function tfjsConfigs(workloads: Workload[]): RunConfig[] {
     command: process.execPath,
     args: [join(BENCH_DIR, "build", "runners", "tfjs.js")],
     settings: { backend },
-    workloads,
+    workloads: workloads.filter((w) => runsIn(w, { framework: "tfjs", backend, threads: 0 })),
   }));
 }
 
@@ -157,12 +162,12 @@ async function main(argv: string[]): Promise<number> {
         byPass[i].push({ ...p.run, status: "skipped", reason: `--skip ${family}`, results: {} });
       } else if (missingBefore) {
         byPass[i].push({ ...p.run, status: "missing", reason: missingBefore.reason, results: {} });
+      } else if (p.workloads.length === 0) {
+        byPass[i].push({ ...p.run, status: "skipped", reason: "none of the selected workloads runs in this setting", results: {} });
       } else {
         const of = passes > 1 ? ` (pass ${pass + 1}/${passes})` : "";
         process.stderr.write(`[${i + 1}/${planned.length}] ${p.run.label}${of}\n`);
-        const spec = { label: p.run.label, workloads: p.workloads, plan: PLANS[mode], settings: p.settings };
-        const result = await runRunner(p.command, p.args, spec, { ...process.env, ...p.env, TORCHLET_BACKEND: undefined });
-        byPass[i].push({ ...p.run, ...result });
+        byPass[i].push({ ...p.run, ...(await runSetting(p, PLANS[mode])) });
       }
     }
   }
@@ -178,6 +183,21 @@ async function main(argv: string[]): Promise<number> {
   writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
   process.stderr.write(`\nwrote ${out}\n`);
   return runs.some((r) => r.group === "torchlet" && r.status === "error") ? 1 : 0;
+}
+
+/** One setting: its shared process, then a process per ownProcess row; stops at a missing framework. */
+async function runSetting(p: RunConfig, plan: TimingPlan): Promise<SpawnedResult> {
+  const batches = processBatches(p.workloads);
+  const parts: SpawnedResult[] = [];
+  for (const batch of batches) {
+    if (batches.length > 1) process.stderr.write(`  process ${parts.length + 1}/${batches.length}: ${batch.map((w) => w.id).join(", ")}\n`);
+    const plans = Object.fromEntries(batch.map((w) => [w.id, planFor(w, plan)]));
+    const spec = { label: p.run.label, workloads: batch, plan, plans, settings: p.settings };
+    const part = await runRunner(p.command, p.args, spec, { ...process.env, ...p.env, TORCHLET_BACKEND: undefined });
+    parts.push(part);
+    if (part.status === "missing") return part;
+  }
+  return combineProcesses(parts, batches.slice(0, parts.length));
 }
 
 function machineInfo(): Record<string, string | number> {

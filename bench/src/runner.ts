@@ -6,7 +6,8 @@ import type { Outcome, RunnerResult, RunnerSpec } from "./protocol.js";
 import { INFER_BATCH, figure, type Workload } from "./workloads.js";
 
 /** Builds a workload's inputs and model, and returns one iteration as a function. A runner's
- * setup named "gemm" serves every GEMM workload (the shape is in `w.gemm`). */
+ * setup named "gemm" serves every GEMM workload (the shape is in `w.gemm`), the one named
+ * "course" every course row (what to build is in `w.course`). */
 export type Setup = (w: Workload) => () => void;
 
 export interface StartedRunner {
@@ -21,6 +22,7 @@ export interface Builders {
   infer(c3: "full" | "sparse", batch: number): Setup;
   logreg: Setup;
   gemm: Setup;
+  course: Setup;
 }
 
 export function setupTable(b: Builders): Record<string, Setup> {
@@ -32,6 +34,7 @@ export function setupTable(b: Builders): Record<string, Setup> {
     latency: b.infer("full", 1),
     logreg: b.logreg,
     gemm: b.gemm,
+    course: b.course,
   };
 }
 
@@ -56,7 +59,7 @@ export async function runnerMain(start: (spec: RunnerSpec) => Promise<StartedRun
 function runAll(spec: RunnerSpec, runner: StartedRunner): Record<string, Outcome> {
   const results: Record<string, Outcome> = {};
   for (const w of spec.workloads) {
-    const setup = runner.setups[w.id] ?? (w.gemm ? runner.setups.gemm : undefined);
+    const setup = runner.setups[w.id] ?? (w.gemm ? runner.setups.gemm : w.course ? runner.setups.course : undefined);
     if (!setup) throw new Error(`runner ${spec.label}: no setup for workload "${w.id}"`);
     const o = runOne(w, setup, spec);
     results[w.id] = o;
@@ -68,7 +71,9 @@ function runAll(spec: RunnerSpec, runner: StartedRunner): Record<string, Outcome
 
 function runOne(w: Workload, setup: Setup, spec: RunnerSpec): Outcome {
   try {
-    return measure(setup(w), planFor(w, spec.plan));
+    const o = measure(setup(w), spec.plans?.[w.id] ?? planFor(w, spec.plan));
+    // maxRSS is in kilobytes: the process's high-water mark, its worker threads included
+    return "secondsPerIter" in o ? { ...o, peakRssBytes: process.resourceUsage().maxRSS * 1024 } : o;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     return e instanceof Unsupported ? { unsupported: message } : { error: message };

@@ -1,8 +1,9 @@
 // Starting one runner process and reading its result (protocol.ts): the last stdout line is the
-// JSON result; stderr is passed through as progress and its tail kept for the error report.
+// JSON result; stderr is passed through as progress and its tail kept for the error report. A
+// setting whose rows need processes of their own (Workload.ownProcess) runs several, merged here.
 
 import { spawn } from "node:child_process";
-import type { RunnerResult, RunnerSpec } from "./protocol.js";
+import type { Outcome, RunnerResult, RunnerSpec } from "./protocol.js";
 
 export interface SpawnedResult extends Omit<RunnerResult, "status"> {
   status: RunnerResult["status"] | "error";
@@ -32,4 +33,28 @@ export function runRunner(command: string, args: string[], spec: RunnerSpec, env
       }
     });
   });
+}
+
+/**
+ * One setting's result from its processes (batches[i] the workloads process i ran, in order):
+ * the union of their results. A process that failed gives each of its workloads its reason as an
+ * error (the other processes' figures stand) and makes the whole "error"; one that found its
+ * framework missing makes the whole "missing". Version and settings: the first process's that has them.
+ */
+export function combineProcesses(parts: readonly SpawnedResult[], batches: readonly { id: string }[][]): SpawnedResult {
+  if (parts.length === 1) return parts[0];
+  const results: Record<string, Outcome> = {};
+  parts.forEach((p, i) => {
+    if (p.status === "error") for (const w of batches[i]) results[w.id] = { error: p.reason ?? "the runner process failed" };
+    else Object.assign(results, p.results);
+  });
+  const bad = parts.find((p) => p.status === "missing") ?? parts.find((p) => p.status === "error");
+  const info = parts.find((p) => p.version !== undefined || p.settings !== undefined);
+  return {
+    status: bad?.status ?? "ok",
+    ...(bad?.reason !== undefined && { reason: bad.reason }),
+    ...(info?.version !== undefined && { version: info.version }),
+    ...(info?.settings !== undefined && { settings: info.settings }),
+    results,
+  };
 }

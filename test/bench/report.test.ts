@@ -58,7 +58,8 @@ test("printed tables: labelled ratios, missing and unsupported peers named, note
   const text = formatReport(buildReport(META, workloads, fakeRuns()));
   assert.match(text, /time = torchlet time \/ peer time/);
   assert.match(text, /\| LeNet-5 full C3 training, batch 100 +\| +img\/s \| +100 \| +1,000 \| +667 \(2t\) \| +missing \| +unsupported \|/);
-  assert.match(text, /torchlet wasm 2t: 1,000 \| +0\.67 \(1\.50x\) \| +missing \| +unsupported \| time < 1\.0 \(goal 0\.5\) \(pytorch\): met +\|/);
+  assert.match(text, /torchlet wasm 2t: 1,000 \| +0\.67 \(1\.50x\) \| +missing \| +unsupported \| +- \| time < 1\.0 \(goal 0\.5\) \(pytorch\): met +\|/);
+  assert.doesNotMatch(text, /Peak RSS/, "no RSS table without own-process rows");
   assert.match(text, /TF\.js cpu: missing: @tensorflow\/tfjs is not installed/);
   assert.match(text, /TF\.js wasm, train-full: unsupported: Kernel 'Conv2DBackpropFilter'/);
   assert.match(text, /PyTorch 2t, logreg: error: boom/);

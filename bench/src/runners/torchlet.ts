@@ -1,12 +1,13 @@
 // Runner: torchlet as a user imports it (the built package, dist/), on one backend and thread
 // count given in the spec's settings ({ backend: "js" | "wasm", threads: n, 0 = the default }).
+// The course rows build torch.models' networks (bench/course_models.py is PyTorch's copy).
 //   node bench/build/runners/torchlet.js '<RunnerSpec JSON>'
 
 import { readFileSync } from "node:fs";
 import * as torch from "torchlet";
 // The kernel table is not part of the public API; the GEMM rows call it directly (issue 5).
 import { kernels } from "../../../dist/kernels/index.js";
-import { loadBenchData, randomOperand } from "../data.js";
+import { loadBenchData, randomOperand, type BenchData } from "../data.js";
 import { Missing, runnerMain, setupTable, type Setup } from "../runner.js";
 import { TRAIN_BATCH } from "../workloads.js";
 
@@ -30,8 +31,10 @@ await runnerMain(async (spec) => {
     api.setNumThreads(threads);
   }
   torch.manualSeed(0);
-  const d = loadBenchData();
-  const batches = (n: number) =>
+  // Read on first use: a course row's process (its peak RSS is the row's) never loads MNIST.
+  let loaded: BenchData | undefined;
+  const bench = () => (loaded ??= loadBenchData());
+  const batches = (n: number, d = bench()) =>
     Array.from({ length: d.labels.length / n }, (_, b) => ({
       x: torch.tensor(d.images.subarray(b * n * PIXELS, (b + 1) * n * PIXELS), { shape: [n, 1, 28, 28] }),
       y: torch.tensor(Float32Array.from(d.labels.subarray(b * n, (b + 1) * n)), { shape: [n] }),
@@ -65,6 +68,7 @@ await runnerMain(async (spec) => {
     return () => kernels.gemm({ transA: false, transB: false, M, N, K, A, B, C });
   };
   const logreg: Setup = () => {
+    const d = bench();
     const model = torch.models.logisticRegression();
     const optimizer = new torch.optim.SGD(model.parameters(), { lr: 0.0255 });
     const n = d.logregLabels.length;
@@ -79,10 +83,39 @@ await runnerMain(async (spec) => {
     };
   };
 
+  const course: Setup = (w) => {
+    const c = w.course!;
+    torch.manualSeed(0);
+    const model =
+      c.model === "inception-b3"
+        ? torch.models.applyInit(new torch.models.InceptionBlock(64, [96, 128], [16, 32], 32), [1, ...c.input])
+        : torch.models.buildModel(c.model, c.widthDivisor ? { widthDivisor: c.widthDivisor } : {}).model;
+    model.train();
+    const x = torch.randn([c.batch, ...c.input]);
+    if (!c.optimizer) {
+      // forward + backward of a block inside a network: its input's gradient too
+      const dy = torch.randn(torch.noGrad(() => model.forward(x)).shape);
+      x.requiresGrad_();
+      return () => {
+        model.zeroGrad();
+        x.grad = null;
+        model.forward(x).backward(dy);
+      };
+    }
+    const y = torch.tensor(Float32Array.from(torch.rand([c.batch]).data, (u) => Math.floor(u * 10)));
+    const { name, lr } = c.optimizer;
+    const optimizer = name === "adam" ? new torch.optim.Adam(model.parameters(), { lr }) : new torch.optim.SGD(model.parameters(), { lr });
+    return () => {
+      optimizer.zeroGrad();
+      F.crossEntropy(model.forward(x), y).backward();
+      optimizer.step();
+    };
+  };
+
   const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
   return {
     version: pkg.version,
     settings: { backend: torch.getBackend(), threads: api.getNumThreads?.() ?? "no thread pool (1)" },
-    setups: setupTable({ train, infer, logreg, gemm }),
+    setups: setupTable({ train, infer, logreg, gemm, course }),
   };
 });
