@@ -22,7 +22,7 @@ for (const dir of dirs) mkdirSync(dir, { recursive: true });
 
 const common = [
   "src/kernels/wasm/assembly/index.ts",
-  "-O3", "--noAssert",
+  "-O3", "--noAssert", ...(process.env.TORCHLET_WASM_NAMES ? ["--debug"] : []),
   "--runtime", "stub", // no GC: the kernels use raw memory only
   "--enable", "simd",
 ];

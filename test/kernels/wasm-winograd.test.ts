@@ -1,4 +1,4 @@
-// The Winograd F(2x2, 3x3) convolution kernels (src/kernels/wasm/assembly/winograd.ts): forward
+// The Winograd F(2x2, 3x3) and F(4x4, 3x3) convolution kernels (src/kernels/wasm/assembly/winograd*.ts): forward
 // (bias, fused activation), input gradient and weight gradient agree with the reference kernels
 // on awkward shapes (odd output sizes: a last tile half outside; tile rows not a multiple of 4:
 // vector groups that run past a row; paddings 0, 1 and 2; channel counts that are not multiples
@@ -59,72 +59,84 @@ function passes(k: typeof js, d: Conv2dDims, o: Operands, act?: Activation) {
   return { y, dx, dw, db };
 }
 
-function winograd<T>(fn: () => T): T {
+/** Runs fn with the wasm wrapper forced to Winograd with tile side m. */
+function winograd<T>(m: 2 | 4, fn: () => T): T {
   convAlgorithm.force = "winograd";
+  convAlgorithm.winogradTile = m;
   try {
     return fn();
   } finally {
     convAlgorithm.force = "auto";
+    convAlgorithm.winogradTile = "auto";
   }
 }
+const TILES = [2, 4] as const;
 
 /** float32 tolerance scaled by the length of each output's sum, as the other conv parity tests. */
 const tolerance = (d: Conv2dDims) => 1e-5 * Math.sqrt(d.C * 9 + d.N * d.OH * d.OW);
 
-for (const shape of SHAPES)
-  test(`wasm Winograd conv2d = js: ${shape}`, () => {
-    const d = dims(shape);
-    const o = operands(d, 11);
-    for (const act of [undefined, "relu", "tanh"] as const) {
-      const want = passes(js, d, o, act);
-      const got = winograd(() => passes(wasm, d, o, act));
-      assertAgree(`y (${act ?? "no activation"})`, got.y, want.y, tolerance(d));
-      assertAgree("dx", got.dx, want.dx, tolerance(d));
-      assertAgree("dw", got.dw, want.dw, tolerance(d));
-      assertAgree("db", got.db, want.db, tolerance(d));
+for (const m of TILES)
+  for (const shape of SHAPES)
+    test(`wasm Winograd F(${m}x${m}, 3x3) conv2d = js: ${shape}`, () => {
+      const d = dims(shape);
+      const o = operands(d, 11);
+      // F(4x4)'s transforms scale by up to 5 and 1/24: its rounding is ~10x F(2x2)'s (see below)
+      const tol = tolerance(d) * (m === 4 ? 10 : 1);
+      for (const act of [undefined, "relu", "tanh"] as const) {
+        const want = passes(js, d, o, act);
+        const got = winograd(m, () => passes(wasm, d, o, act));
+        assertAgree(`y (${act ?? "no activation"})`, got.y, want.y, tol);
+        assertAgree("dx", got.dx, want.dx, tol);
+        assertAgree("dw", got.dw, want.dw, tol);
+        assertAgree("db", got.db, want.db, tol);
+      }
+    });
+
+// The transforms add and scale: each output's error against the exact (float64) convolution,
+// over the sum of |terms| it is made of, is what float32 accumulation gives (~1e-7) for F(2x2)
+// and ~15x that for F(4x4). Measured here at 64->64 on 30x30 (batch 3, uniform [-1, 1]
+// operands), forward | input gradient | weight gradient at most: F(2x2) 1.1e-7 | 1.3e-7 | 6.5e-8,
+// F(4x4) 1.8e-6 | 2.2e-6 | 7.8e-7, im2col + GEMM 1.2e-7 | 6.5e-8 | 4.2e-8.
+for (const [m, bound] of [[2, 5e-7], [4, 5e-6]] as const)
+  test(`wasm Winograd F(${m}x${m}, 3x3): rounding against float64 stays under ${bound} of each output's scale`, () => {
+    const d = dims([3, 64, 30, 30, 64, 1]);
+    const o = operands(d, 12);
+    const f64 = (a: Float32Array) => Float64Array.from(a);
+    const exact = { y: new Float64Array(d.N * d.OC * d.OH * d.OW), dx: new Float64Array(o.x.length), dw: new Float64Array(o.w.length) };
+    const scale = { y: new Float64Array(exact.y.length), dx: new Float64Array(exact.dx.length), dw: new Float64Array(exact.dw.length) };
+    js.conv2dForward(d, f64(o.x), f64(o.w), null, exact.y);
+    js.conv2dBackwardInput(d, f64(o.dy), f64(o.w), exact.dx);
+    js.conv2dBackwardWeight(d, f64(o.x), f64(o.dy), exact.dw);
+    const abs = (a: Float32Array) => Float64Array.from(a, Math.abs);
+    js.conv2dForward(d, abs(o.x), abs(o.w), null, scale.y);
+    js.conv2dBackwardInput(d, abs(o.dy), abs(o.w), scale.dx);
+    js.conv2dBackwardWeight(d, abs(o.x), abs(o.dy), scale.dw);
+    const got = winograd(m, () => passes(wasm, d, { ...o, b: new Float32Array(d.OC) }));
+    for (const key of ["y", "dx", "dw"] as const) {
+      let worst = 0;
+      for (let i = 0; i < exact[key].length; i++) worst = Math.max(worst, Math.abs(got[key][i] - exact[key][i]) / scale[key][i]);
+      assert.ok(worst < bound, `${key}: relative error ${worst.toExponential(2)} against float64`);
+      assert.ok(worst > 0, `${key}: no rounding at all: the comparison saw no float32 arithmetic`);
     }
   });
 
-test("wasm Winograd: rounding against float64 stays within 1e-6 of each output's scale", () => {
-  // The transforms add and halve: each output's error against the exact (float64) convolution,
-  // over the sum of |terms| it is made of, is what float32 accumulation gives (~1e-7), times a
-  // few. Measured here at 64->64 on 30x30 (batch 3, uniform [-1, 1] operands): forward 1.1e-7,
-  // input gradient 1.1e-7, weight gradient 6.5e-8 at most (im2col + GEMM: 1.2e-7, 6.5e-8, 4.2e-8).
-  const d = dims([3, 64, 30, 30, 64, 1]);
-  const o = operands(d, 12);
-  const f64 = (a: Float32Array) => Float64Array.from(a);
-  const exact = { y: new Float64Array(d.N * d.OC * d.OH * d.OW), dx: new Float64Array(o.x.length), dw: new Float64Array(o.w.length) };
-  const scale = { y: new Float64Array(exact.y.length), dx: new Float64Array(exact.dx.length), dw: new Float64Array(exact.dw.length) };
-  js.conv2dForward(d, f64(o.x), f64(o.w), null, exact.y);
-  js.conv2dBackwardInput(d, f64(o.dy), f64(o.w), exact.dx);
-  js.conv2dBackwardWeight(d, f64(o.x), f64(o.dy), exact.dw);
-  const abs = (a: Float32Array) => Float64Array.from(a, Math.abs);
-  js.conv2dForward(d, abs(o.x), abs(o.w), null, scale.y);
-  js.conv2dBackwardInput(d, abs(o.dy), abs(o.w), scale.dx);
-  js.conv2dBackwardWeight(d, abs(o.x), abs(o.dy), scale.dw);
-  const got = winograd(() => passes(wasm, d, { ...o, b: new Float32Array(d.OC) }));
-  for (const key of ["y", "dx", "dw"] as const) {
-    let worst = 0;
-    for (let i = 0; i < exact[key].length; i++) worst = Math.max(worst, Math.abs(got[key][i] - exact[key][i]) / scale[key][i]);
-    assert.ok(worst < 1e-6, `${key}: relative error ${worst.toExponential(2)} against float64`);
-    assert.ok(worst > 0, `${key}: no rounding at all: the comparison saw no float32 arithmetic`);
+test('"auto" takes F(4x4) on 12x12 outputs, F(2x2) on 6x6, and agrees with js', () => {
+  for (const [size, m] of [[12, 4], [6, 2]] as const) {
+    const d = dims([2, 32, size, size, 32, 1]);
+    const o = operands(d, 13);
+    const want = passes(js, d, o, "relu");
+    const got = passes(wasm, d, o, "relu");
+    assertAgree("y", got.y, want.y, tolerance(d) * 10);
+    assertAgree("dx", got.dx, want.dx, tolerance(d) * 10);
+    assertAgree("dw", got.dw, want.dw, tolerance(d) * 10);
+    // the same bits as Winograd forced with that tile: auto took it
+    const forced = winograd(m, () => passes(wasm, d, o, "relu"));
+    assert.deepEqual(got.y, forced.y, `${size}x${size}: auto did not take F(${m}x${m})`);
+    assert.deepEqual(got.dw, forced.dw);
   }
 });
 
-test('"auto" takes Winograd where it fits and pays, and agrees with js', () => {
-  const d = dims([2, 32, 12, 12, 32, 1]);
-  const o = operands(d, 13);
-  const want = passes(js, d, o, "relu");
-  const got = passes(wasm, d, o, "relu");
-  assertAgree("y", got.y, want.y, tolerance(d));
-  assertAgree("dx", got.dx, want.dx, tolerance(d));
-  assertAgree("dw", got.dw, want.dw, tolerance(d));
-  // "auto" and forced Winograd give the same bits here: auto took it
-  const forced = winograd(() => passes(wasm, d, o, "relu"));
-  assert.deepEqual(got.y, forced.y);
-});
-
-test("wasm Winograd: the same bits for 1, 2 and 3 threads", async (t) => {
+test("wasm Winograd F(2x2) and F(4x4): the same bits for 1, 2 and 3 threads", async (t) => {
   const before = torch.getNumThreads();
   t.after(() => torch.setNumThreads(before));
   await startThreads(3);
@@ -132,12 +144,14 @@ test("wasm Winograd: the same bits for 1, 2 and 3 threads", async (t) => {
   // them in fours: 12 + 9, 8 + 8 + 5)
   const d = dims([7, 20, 14, 13, 21, 1]);
   const o = operands(d, 14);
-  const runs = [1, 2, 3].map((n) => {
-    torch.setNumThreads(n);
-    scrubStaging();
-    return winograd(() => passes(wasm, d, o, "relu"));
-  });
-  for (const r of runs.slice(1))
-    for (const key of ["y", "dx", "dw", "db"] as const) assert.deepEqual(r[key], runs[0][key], `${key}: threads differ`);
-  assertAgree("y", runs[0].y, passes(js, d, o, "relu").y, tolerance(d));
+  for (const m of TILES) {
+    const runs = [1, 2, 3].map((n) => {
+      torch.setNumThreads(n);
+      scrubStaging();
+      return winograd(m, () => passes(wasm, d, o, "relu"));
+    });
+    for (const r of runs.slice(1))
+      for (const key of ["y", "dx", "dw", "db"] as const) assert.deepEqual(r[key], runs[0][key], `F(${m}x${m}) ${key}: threads differ`);
+    assertAgree("y", runs[0].y, passes(js, d, o, "relu").y, tolerance(d) * 10);
+  }
 });

@@ -37,7 +37,11 @@ export function directWeightGroups(d: Conv2dDims): number {
  * Which algorithm a layer gets: "auto" is the rule below; tests and the benchmark force one to
  * compare them on the same shapes.
  */
-export const convAlgorithm: { force: "auto" | "direct" | "lanes" | "im2col" | "winograd"; winograd: boolean } = { force: "auto", winograd: true };
+export const convAlgorithm: { force: "auto" | "direct" | "lanes" | "im2col" | "winograd"; winograd: boolean; winogradTile: "auto" | 2 | 4 } = {
+  force: "auto",
+  winograd: true,
+  winogradTile: "auto",
+};
 
 /**
  * Winograd F(2x2, 3x3) (assembly/winograd.ts) takes 3x3 kernels at stride 1, undilated, one
@@ -47,14 +51,14 @@ function winogradFits(d: Conv2dDims): boolean {
   return d.groups === 1 && d.KH === 3 && d.KW === 3 && d.SH === 1 && d.SW === 1 && d.DH === 1 && d.DW === 1 && d.PH <= 2 && d.PW <= 2;
 }
 /**
- * Where it pays: see WINOGRAD_MIN_CHANNELS. "winograd" forces it wherever it fits; any other force
- * keeps it off, and so does `winograd: false` (the rules before it, for comparisons).
+ * Where it pays: see WINOGRAD_MIN_CHANNELS and winogradTile. "winograd" forces it wherever it
+ * fits; any other force keeps it off, and so does `winograd: false` (the rules before it, for
+ * comparisons).
  */
 function useWinograd(d: Conv2dDims): boolean {
   if (!winogradFits(d)) return false;
   if (convAlgorithm.force !== "auto") return convAlgorithm.force === "winograd";
-  const tiles = 4 * Math.ceil(d.OH / 2) * Math.ceil(d.OW / 2);
-  return convAlgorithm.winograd && d.C >= WINOGRAD_MIN_CHANNELS && d.OC >= WINOGRAD_MIN_CHANNELS && d.OH * d.OW >= WINOGRAD_MIN_TILE_USE * tiles;
+  return convAlgorithm.winograd && d.C >= WINOGRAD_MIN_CHANNELS && d.OC >= WINOGRAD_MIN_CHANNELS && winogradTile(d) > 0;
 }
 /**
  * Winograd needs this many input and output channels: its transforms cost per channel what
@@ -62,15 +66,33 @@ function useWinograd(d: Conv2dDims): boolean {
  */
 const WINOGRAD_MIN_CHANNELS = 16;
 /**
- * The share of the tiles' outputs that must be real: a 3x3 output needs four 2x2 tiles, 64
- * multiplies per channel pair where direct needs 81, and the transforms eat that.
- * NOTE: measured on this machine, ms im2col + GEMM / Winograd, fwd | dx | dw, 2 threads, batch 32,
- * 3x3 padding 1 (/tmp script timing makeConvKernels on resident operands): 64->64 on 24x24
- * 22.3/10.5 | 20.1/10.3 | 19.6/12.8; 128->128 on 12x12 22.3/11.5 | 20.1/11.4 | 20.0/12.6;
- * 256->256 on 6x6 22.2/13.7 | 21.5/13.2 | 19.3/11.1; 512->512 on 3x3 25.9/26.0 | 25.8/25.8 |
- * 21.5/22.0 (left out).
+ * The share of a layer's tiles' outputs that must be real for a tile side m: a 3x3 output needs
+ * four 2x2 tiles (64 products per channel pair where im2col + GEMM does 81) or one 4x4 (36,
+ * but a transform 2.25x larger per tile), and the transforms eat the difference.
+ * NOTE: measured on this machine, ms im2col + GEMM / F(2x2) / F(4x4), fwd | dx | dw, 2 threads,
+ * batch 32, 3x3 padding 1 (/tmp script timing makeConvKernels on resident operands, a quiet
+ * stretch): 64->64 on 24x24 22.6/11.1/7.9 | 20.4/10.9/7.9 | 20.2/13.1/9.5; 128->128 on 12x12
+ * 21.7/12.0/8.7 | 20.1/11.8/8.9 | 20.0/13.5/8.6; 256->256 on 6x6 (F(4x4) uses 36 of 64 outputs)
+ * 22.3/13.7/19.8 | 21.8/13.1/21.1 | 19.4/11.6/17.3; 512->512 on 4x4 46.3/27.4/30.7 |
+ * 47.0/29.9/42.3 | 36.7/22.6/32.3; on 3x3 (neither kept) 26.4/26.5 | 26.2/26.4 | 21.6/21.7 with F(2x2).
  */
 const WINOGRAD_MIN_TILE_USE = 0.75;
+
+/** The share of the m x m tiles' outputs that a layer's output covers. */
+function tileUse(d: Conv2dDims, m: number): number {
+  return (d.OH * d.OW) / (m * m * Math.ceil(d.OH / m) * Math.ceil(d.OW / m));
+}
+
+/**
+ * The tile side m of F(m x m, 3x3) for a layer: 4 where its tiles are mostly real, else 2 where
+ * those are, else 0 (none); convAlgorithm.winogradTile forces one.
+ */
+function winogradTile(d: Conv2dDims): number {
+  if (convAlgorithm.winogradTile !== "auto") return convAlgorithm.winogradTile;
+  return tileUse(d, 4) >= WINOGRAD_MIN_TILE_USE ? 4 : tileUse(d, 2) >= WINOGRAD_MIN_TILE_USE ? 2 : 0;
+}
+/** The tile side a Winograd call uses: winogradTile's, or 2 where it says none but "winograd" is forced. */
+const tileFor = (d: Conv2dDims) => winogradTile(d) || 2;
 
 /**
  * Direct convolution (assembly/conv2d-direct.ts) needs stride 1, no dilation, one group. It pays
@@ -210,10 +232,13 @@ export function makeConvKernels(ctx: WasmContext) {
   const macs = (d: Conv2dDims) => ny(d) * (d.C / d.groups) * d.KH * d.KW;
   const KK = (d: Conv2dDims) => (d.C / d.groups) * d.KH * d.KW;
 
-  /** The transform (16, OC, C) of the kernels staged at pw, made by `threads` threads; its address. */
-  const winogradWeights = (d: Conv2dDims, pw: number, threads: number) => {
-    const pu = arena.alloc(16 * d.OC * d.C);
-    ctx.run("winogradWeights", ranges(d.OC, threads).map(([o0, o1]) => [pw, pu, d.OC, d.C, o0, o1]));
+  /**
+   * The transform (a, OC, C) of the kernels staged at pw for tile side m, made by `threads`
+   * threads (flip: (a, C, OC), of the input gradient's kernels); its address.
+   */
+  const winogradWeights = (d: Conv2dDims, pw: number, threads: number, m: number, flip: boolean) => {
+    const pu = arena.alloc((m + 2) * (m + 2) * d.OC * d.C);
+    ctx.run("winogradWeights", ranges(d.OC, threads).map(([o0, o1]) => [pw, pu, d.OC, d.C, o0, o1, +flip, m, arena.alloc(48)]));
     return pu;
   };
 
@@ -274,10 +299,11 @@ export function makeConvKernels(ctx: WasmContext) {
       const [xi, yi] = [nx(d) / d.N, ny(d) / d.N];
       if (useWinograd(d)) {
         const code = activationCode(act, ny(d)); // applied by the kernel
-        const pu = winogradWeights(d, pw, threads);
+        const m = tileFor(d);
+        const pu = winogradWeights(d, pw, threads, m, false);
         const parts = ranges(d.N, threads).map(([n0, n1]) => {
           const geo = putGeometry(arena, d, n1 - n0);
-          return [geo, px + 4 * n0 * xi, pu, pb, py + 4 * n0 * yi, arena.alloc(ctx.wasm.winogradScratch(geo)), code, 0];
+          return [geo, px + 4 * n0 * xi, pu, pb, py + 4 * n0 * yi, arena.alloc(ctx.wasm.winogradScratch(geo, m)), code, m];
         });
         ctx.run("winogradForward", parts);
         if (code) act = undefined;
@@ -304,13 +330,14 @@ export function makeConvKernels(ctx: WasmContext) {
       arena.reset();
       const [xi, yi] = [nx(d) / d.N, ny(d) / d.N];
       if (useWinograd(d)) {
-        // the transposed convolution (see transposedDims) with the same transform, read flipped
+        // the transposed convolution (see transposedDims), with the turned kernels' transform
         const t = transposedDims(d);
         const [pdy, pw, pdx] = [arena.put(F(dy), 0, ny(d)), arena.put(F(w), 0, nw(d)), arena.output(F(dx), 0, nx(d))];
-        const pu = winogradWeights(d, pw, threads);
+        const m = tileFor(t);
+        const pu = winogradWeights(d, pw, threads, m, true);
         const parts = ranges(d.N, threads).map(([n0, n1]) => {
           const geo = putGeometry(arena, t, n1 - n0);
-          return [geo, pdy + 4 * n0 * yi, pu, 0, pdx + 4 * n0 * xi, arena.alloc(ctx.wasm.winogradScratch(geo)), 0, 1];
+          return [geo, pdy + 4 * n0 * yi, pu, 0, pdx + 4 * n0 * xi, arena.alloc(ctx.wasm.winogradScratch(geo, m)), 0, m];
         });
         ctx.run("winogradForward", parts);
         arena.get(pdx, nx(d), F(dx), 0);
@@ -351,8 +378,9 @@ export function makeConvKernels(ctx: WasmContext) {
       const lanes = useWeightLanes(d);
       if (useWinograd(d)) {
         // threads split the output channels (rows of 4: the GEMM's micro-kernel), all images each
-        const ps = arena.alloc(16 * nw(d) / 9);
-        parts = ranges(d.OC, threads, 4).map(([o0, o1]) => [geo, px, pdy, ps, pdw, arena.alloc(ctx.wasm.winogradScratch(geo)), o0, o1]);
+        const m = tileFor(d);
+        const ps = arena.alloc((m + 2) * (m + 2) * d.OC * d.C);
+        parts = ranges(d.OC, threads, 4).map(([o0, o1]) => [geo, px, pdy, ps, pdw, arena.alloc(ctx.wasm.winogradScratch(geo, m)), o0, o1, m]);
         ctx.run("winogradBackwardWeight", parts);
       } else if (lanes || useDirect(d, "weight")) {
         // Each group of images (whole sets of 4 for the lanes kernel) sums into its own block, the

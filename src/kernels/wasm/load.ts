@@ -66,14 +66,14 @@ export interface WasmExports {
   // groups of whole sets of 4 images, otherwise as conv2dDirectBackwardWeight; scratch: four
   // staged images of x and dy and a tap table, one per thread
   conv2dLanesBackwardWeight(geo: number, x: number, dy: number, sums: number, scratch: number, G: number, g0: number, g1: number, o0: number, o1: number): void;
-  // Winograd F(2x2, 3x3) (assembly/winograd.ts): u is (16, OC, C), the kernels' transform, made
-  // for output channels [o0, o1); scratch: winogradScratch(geo) floats, one per thread; flipped:
-  // u is the transform of the kernels of the convolution this one is the input gradient of
-  winogradWeights(w: number, u: number, OC: number, C: number, o0: number, o1: number): void;
-  winogradForward(geo: number, x: number, u: number, bias: number, y: number, scratch: number, act: number, flipped: number): void;
-  // dw's output channels [o0, o1), through s (16, OC, C) of scratch shared by the threads
-  winogradBackwardWeight(geo: number, x: number, dy: number, s: number, dw: number, scratch: number, o0: number, o1: number): void;
-  winogradScratch(geo: number): number;
+  // Winograd F(m x m, 3x3), m = 2 or 4 (assembly/winograd.ts): u is (a, OC, C), a = (m+2)^2, the
+  // kernels' transform for output channels [o0, o1) (flip: (a, C, OC), of the input gradient's
+  // turned kernels), e: 48 floats of scratch; scratch: winogradScratch(geo, m) floats, one per thread
+  winogradWeights(w: number, u: number, OC: number, C: number, o0: number, o1: number, flip: number, m: number, e: number): void;
+  winogradForward(geo: number, x: number, u: number, bias: number, y: number, scratch: number, act: number, m: number): void;
+  // dw's output channels [o0, o1), through s (a, OC, C) of scratch shared by the threads
+  winogradBackwardWeight(geo: number, x: number, dy: number, s: number, dw: number, scratch: number, o0: number, o1: number, m: number): void;
+  winogradScratch(geo: number, m: number): number;
 }
 
 /** An instance with what a worker thread needs to make its own over the same memory. */

@@ -24,3 +24,9 @@ export function zeroF32(at: usize, n: i32): void {
   for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
   for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
 }
+
+/** Bytes of n floats. */
+// @ts-ignore: decorator
+@inline export function f32s(n: i32): usize {
+  return <usize>n << 2;
+}
