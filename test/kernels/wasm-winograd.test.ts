@@ -59,15 +59,17 @@ function passes(k: typeof js, d: Conv2dDims, o: Operands, act?: Activation) {
   return { y, dx, dw, db };
 }
 
-/** Runs fn with the wasm wrapper forced to Winograd with tile side m. */
-function winograd<T>(m: 2 | 4, fn: () => T): T {
+/** Runs fn with the wasm wrapper forced to Winograd with tile side m (and the tiles' layout in the products). */
+function winograd<T>(m: 2 | 4, fn: () => T, tiles: "auto" | "rows" | "columns" = "auto"): T {
   convAlgorithm.force = "winograd";
   convAlgorithm.winogradTile = m;
+  convAlgorithm.winogradTiles = tiles;
   try {
     return fn();
   } finally {
     convAlgorithm.force = "auto";
     convAlgorithm.winogradTile = "auto";
+    convAlgorithm.winogradTiles = "auto";
   }
 }
 const TILES = [2, 4] as const;
@@ -77,14 +79,14 @@ const tolerance = (d: Conv2dDims) => 1e-5 * Math.sqrt(d.C * 9 + d.N * d.OH * d.O
 
 for (const m of TILES)
   for (const shape of SHAPES)
-    test(`wasm Winograd F(${m}x${m}, 3x3) conv2d = js: ${shape}`, () => {
+    test(`wasm Winograd F(${m}x${m}, 3x3) conv2d = js, tiles as rows and as columns: ${shape}`, () => {
       const d = dims(shape);
       const o = operands(d, 11);
       // F(4x4)'s transforms scale by up to 5 and 1/24: its rounding is ~10x F(2x2)'s (see below)
       const tol = tolerance(d) * (m === 4 ? 10 : 1);
-      for (const act of [undefined, "relu", "tanh"] as const) {
+      for (const [act, tiles] of [[undefined, "rows"], ["relu", "columns"], ["tanh", "rows"], [undefined, "columns"]] as const) {
         const want = passes(js, d, o, act);
-        const got = winograd(m, () => passes(wasm, d, o, act));
+        const got = winograd(m, () => passes(wasm, d, o, act), tiles);
         assertAgree(`y (${act ?? "no activation"})`, got.y, want.y, tol);
         assertAgree("dx", got.dx, want.dx, tol);
         assertAgree("dw", got.dw, want.dw, tol);
@@ -122,7 +124,7 @@ for (const [m, bound] of [[2, 5e-7], [4, 5e-6]] as const)
 
 test('"auto" takes F(4x4) on 12x12 outputs, F(2x2) on 6x6, and agrees with js', () => {
   for (const [size, m] of [[12, 4], [6, 2]] as const) {
-    const d = dims([2, 32, size, size, 32, 1]);
+    const d = dims([8, 32, size, size, 32, 1]);
     const o = operands(d, 13);
     const want = passes(js, d, o, "relu");
     const got = passes(wasm, d, o, "relu");
@@ -152,6 +154,10 @@ test("wasm Winograd F(2x2) and F(4x4): the same bits for 1, 2 and 3 threads", as
     });
     for (const r of runs.slice(1))
       for (const key of ["y", "dx", "dw", "db"] as const) assert.deepEqual(r[key], runs[0][key], `F(${m}x${m}) ${key}: threads differ`);
+    // and the two layouts of the products: each output's sum runs over the channels in one order
+    const rows = winograd(m, () => passes(wasm, d, o, "relu"), "rows");
+    const columns = winograd(m, () => passes(wasm, d, o, "relu"), "columns");
+    assert.deepEqual(rows.y, columns.y, `F(${m}x${m}): tiles as rows and as columns differ`);
     assertAgree("y", runs[0].y, passes(js, d, o, "relu").y, tolerance(d) * 10);
   }
 });

@@ -37,10 +37,12 @@ export function directWeightGroups(d: Conv2dDims): number {
  * Which algorithm a layer gets: "auto" is the rule below; tests and the benchmark force one to
  * compare them on the same shapes.
  */
-export const convAlgorithm: { force: "auto" | "direct" | "lanes" | "im2col" | "winograd"; winograd: boolean; winogradTile: "auto" | 2 | 4 } = {
+export const convAlgorithm: { force: "auto" | "direct" | "lanes" | "im2col" | "winograd"; winograd: boolean; winogradTile: "auto" | 2 | 4; winogradTiles: "auto" | "rows" | "columns" } = {
   force: "auto",
   winograd: true,
   winogradTile: "auto",
+  /** How Winograd's products lay the tiles out (assembly/winograd.ts): "auto" by winogradTilesAsRows. */
+  winogradTiles: "auto",
 };
 
 /**
@@ -66,30 +68,49 @@ function useWinograd(d: Conv2dDims): boolean {
  */
 const WINOGRAD_MIN_CHANNELS = 16;
 /**
- * The share of a layer's tiles' outputs that must be real for a tile side m: a 3x3 output needs
- * four 2x2 tiles (64 products per channel pair where im2col + GEMM does 81) or one 4x4 (36,
- * but a transform 2.25x larger per tile), and the transforms eat the difference.
+ * Winograd's products per output and channel pair, at most (im2col + GEMM: 9): a tile of side m
+ * costs (m+2)^2 whether its m x m outputs are all real or not (a 3x3 output needs four 2x2 tiles,
+ * 7.1 products an output, or one 4x4, 4), and the transforms cost per tile on top.
  * NOTE: measured on this machine, ms im2col + GEMM / F(2x2) / F(4x4), fwd | dx | dw, 2 threads,
- * batch 32, 3x3 padding 1 (/tmp script timing makeConvKernels on resident operands, a quiet
- * stretch): 64->64 on 24x24 22.6/11.1/7.9 | 20.4/10.9/7.9 | 20.2/13.1/9.5; 128->128 on 12x12
- * 21.7/12.0/8.7 | 20.1/11.8/8.9 | 20.0/13.5/8.6; 256->256 on 6x6 (F(4x4) uses 36 of 64 outputs)
- * 22.3/13.7/19.8 | 21.8/13.1/21.1 | 19.4/11.6/17.3; 512->512 on 4x4 46.3/27.4/30.7 |
- * 47.0/29.9/42.3 | 36.7/22.6/32.3; on 3x3 (neither kept) 26.4/26.5 | 26.2/26.4 | 21.6/21.7 with F(2x2).
+ * 3x3 padding 1 (/tmp script timing makeConvKernels on resident operands; a quiet stretch for
+ * batch 32, a busy one for 128, both in one process each): batch 32: 64->64 on 24x24
+ * 22.6/11.1/7.9 | 20.4/10.9/7.9 | 20.2/13.1/9.5; 128->128 on 12x12 21.7/12.0/8.7 | 20.1/11.8/8.9
+ * | 20.0/13.5/8.6; 256->256 on 6x6 22.3/13.7/19.8 | 21.8/13.1/21.1 | 19.4/11.6/17.3 (tiles as
+ * columns, before winogradTilesAsRows). Batch 128, tiles as rows: 512->512 on 3x3
+ * 178/142/125 | 213/148/136 | 168/154/153; 256->256 on 6x6 185/81/104 | 165/82/104 | 155/89/122.
  */
-const WINOGRAD_MIN_TILE_USE = 0.75;
+const WINOGRAD_MAX_PRODUCTS = 5.4;
+/**
+ * Winograd needs this many tiles in a call: the kernels' transform (and its packing) is made per
+ * call, (m+2)^2 OC C values, and the tiles share its cost.
+ * NOTE: measured as above, batch 32 (32 tiles of 4x4), 512->512 on 3x3: 55/48/54 | 59/50/57 (busy).
+ */
+const WINOGRAD_MIN_TILES = 64;
 
-/** The share of the m x m tiles' outputs that a layer's output covers. */
-function tileUse(d: Conv2dDims, m: number): number {
-  return (d.OH * d.OW) / (m * m * Math.ceil(d.OH / m) * Math.ceil(d.OW / m));
+/**
+ * The weight gradient's products add each block of tiles into the whole (a, OC, C) transform of
+ * dw: with few tiles a block, that traffic costs more than the products save.
+ * NOTE: measured as above (busy), ms im2col + GEMM / F(2x2) / F(4x4), batch 32: 512->512 on 3x3
+ * (128 / 32 tiles) 43.5/46.2/65.2, on 4x4 (128 / 32) 78.8/40.3/62.7; 128->128 on 12x12 (288
+ * tiles of 4x4 in a block) 41.6/29.9/18.4; batch 128, 512->512 on 3x3 (28 tiles of 4x4 a block) 168/154/153.
+ */
+const WINOGRAD_MIN_BLOCK_TILES = 64;
+
+/** Products per output and channel pair of F(m x m, 3x3) on d's output (see WINOGRAD_MAX_PRODUCTS). */
+function products(d: Conv2dDims, m: number): number {
+  return ((m + 2) ** 2 * Math.ceil(d.OH / m) * Math.ceil(d.OW / m)) / (d.OH * d.OW);
 }
 
 /**
- * The tile side m of F(m x m, 3x3) for a layer: 4 where its tiles are mostly real, else 2 where
- * those are, else 0 (none); convAlgorithm.winogradTile forces one.
+ * The tile side m of F(m x m, 3x3) for a layer: the one with fewer products per output (2 on a
+ * tie: smaller transforms), or 0 (none) where that saves too little or the tiles are too few;
+ * convAlgorithm.winogradTile forces one.
  */
 function winogradTile(d: Conv2dDims): number {
   if (convAlgorithm.winogradTile !== "auto") return convAlgorithm.winogradTile;
-  return tileUse(d, 4) >= WINOGRAD_MIN_TILE_USE ? 4 : tileUse(d, 2) >= WINOGRAD_MIN_TILE_USE ? 2 : 0;
+  const m = products(d, 4) < products(d, 2) ? 4 : 2;
+  const tiles = d.N * Math.ceil(d.OH / m) * Math.ceil(d.OW / m);
+  return products(d, m) <= WINOGRAD_MAX_PRODUCTS && tiles >= WINOGRAD_MIN_TILES ? m : 0;
 }
 /** The tile side a Winograd call uses: winogradTile's, or 2 where it says none but "winograd" is forced. */
 const tileFor = (d: Conv2dDims) => winogradTile(d) || 2;
@@ -243,6 +264,24 @@ export function makeConvKernels(ctx: WasmContext) {
   };
 
   /**
+   * The parts of a Winograd forward (t: its geometry, d itself or the input gradient's
+   * transposed one): each thread a block of images of x (xi floats an image) into y (yi an
+   * image); the kernels' transform, and packed for the GEMM when the tiles go as rows.
+   */
+  const winogradParts = (d: Conv2dDims, t: Conv2dDims, threads: number, m: number, pw: number, flip: boolean, px: number, xi: number, pb: number, py: number, yi: number, code: number) => {
+    const pu = winogradWeights(d, pw, threads, m, flip);
+    const split = ranges(t.N, threads);
+    const geos = split.map(([n0, n1]) => putGeometry(arena, t, n1 - n0));
+    let up = 0;
+    const layout = convAlgorithm.winogradTiles;
+    if (layout === "rows" || (layout === "auto" && ctx.wasm.winogradTilesAsRows(geos[0], m))) {
+      up = arena.alloc(ctx.wasm.winogradPackedFloats(t.OC, t.C, m));
+      ctx.run("winogradPackWeights", ranges((m + 2) * (m + 2), threads).map(([k0, k1]) => [pu, up, t.OC, t.C, k0, k1]));
+    }
+    return split.map(([n0], i) => [geos[i], px + 4 * n0 * xi, pu, up, pb, py + 4 * n0 * yi, arena.alloc(ctx.wasm.winogradScratch(geos[i], m)), code, m]);
+  };
+
+  /**
    * Images per GEMM (see assembly/conv2d.ts): one where each image has enough output positions
    * to fill the GEMM's columns, else enough images to give it ~1024 columns, with the im2col
    * block kept under ~1 MiB. Depends on the geometry only, never on the thread count.
@@ -300,11 +339,7 @@ export function makeConvKernels(ctx: WasmContext) {
       if (useWinograd(d)) {
         const code = activationCode(act, ny(d)); // applied by the kernel
         const m = tileFor(d);
-        const pu = winogradWeights(d, pw, threads, m, false);
-        const parts = ranges(d.N, threads).map(([n0, n1]) => {
-          const geo = putGeometry(arena, d, n1 - n0);
-          return [geo, px + 4 * n0 * xi, pu, pb, py + 4 * n0 * yi, arena.alloc(ctx.wasm.winogradScratch(geo, m)), code, m];
-        });
+        const parts = winogradParts(d, d, threads, m, pw, false, px, xi, pb, py, yi, code);
         ctx.run("winogradForward", parts);
         if (code) act = undefined;
       } else if (useLanes(d)) {
@@ -334,12 +369,7 @@ export function makeConvKernels(ctx: WasmContext) {
         const t = transposedDims(d);
         const [pdy, pw, pdx] = [arena.put(F(dy), 0, ny(d)), arena.put(F(w), 0, nw(d)), arena.output(F(dx), 0, nx(d))];
         const m = tileFor(t);
-        const pu = winogradWeights(d, pw, threads, m, true);
-        const parts = ranges(d.N, threads).map(([n0, n1]) => {
-          const geo = putGeometry(arena, t, n1 - n0);
-          return [geo, pdy + 4 * n0 * yi, pu, 0, pdx + 4 * n0 * xi, arena.alloc(ctx.wasm.winogradScratch(geo, m)), 0, m];
-        });
-        ctx.run("winogradForward", parts);
+        ctx.run("winogradForward", winogradParts(d, t, threads, m, pw, true, pdy, yi, 0, pdx, xi, 0));
         arena.get(pdx, nx(d), F(dx), 0);
         return;
       }
@@ -376,7 +406,7 @@ export function makeConvKernels(ctx: WasmContext) {
       const [px, pdy, pdw] = [arena.put(F(x), 0, nx(d)), arena.put(F(dy), 0, ny(d)), arena.output(F(dw), 0, nw(d))];
       let parts: number[][];
       const lanes = useWeightLanes(d);
-      if (useWinograd(d)) {
+      if (useWinograd(d) && (convAlgorithm.force === "winograd" || ctx.wasm.winogradBlockTiles(geo, tileFor(d)) >= WINOGRAD_MIN_BLOCK_TILES)) {
         // threads split the output channels (rows of 4: the GEMM's micro-kernel), all images each
         const m = tileFor(d);
         const ps = arena.alloc((m + 2) * (m + 2) * d.OC * d.C);

@@ -70,7 +70,13 @@ export interface WasmExports {
   // kernels' transform for output channels [o0, o1) (flip: (a, C, OC), of the input gradient's
   // turned kernels), e: 48 floats of scratch; scratch: winogradScratch(geo, m) floats, one per thread
   winogradWeights(w: number, u: number, OC: number, C: number, o0: number, o1: number, flip: number, m: number, e: number): void;
-  winogradForward(geo: number, x: number, u: number, bias: number, y: number, scratch: number, act: number, m: number): void;
+  // up: u packed by winogradPackWeights (winogradPackedFloats floats) where winogradTilesAsRows(geo) says, else 0
+  winogradForward(geo: number, x: number, u: number, up: number, bias: number, y: number, scratch: number, act: number, m: number): void;
+  winogradTilesAsRows(geo: number, m: number): number;
+  winogradBlockTiles(geo: number, m: number): number;
+  winogradPackedFloats(OC: number, C: number, m: number): number;
+  // transform positions [k0, k1)
+  winogradPackWeights(u: number, up: number, OC: number, C: number, k0: number, k1: number): void;
   // dw's output channels [o0, o1), through s (a, OC, C) of scratch shared by the threads
   winogradBackwardWeight(geo: number, x: number, dy: number, s: number, dw: number, scratch: number, o0: number, o1: number, m: number): void;
   winogradScratch(geo: number, m: number): number;
@@ -89,7 +95,7 @@ export const KERNEL_NAMES = [
   "conv2dDirectForward", "conv2dDirectBackwardWeight",
   "tanhForward", "tanhBackward", "reluForward", "reluBackward", "avgPool2dForward", "avgPool2dBackward", "maxPool2dForward", "maxPool2dBackward",
   "conv2dDirectBackwardInput", "conv2dLanesForward", "conv2dLanesBackwardWeight",
-  "winogradWeights", "winogradForward", "winogradBackwardWeight",
+  "winogradWeights", "winogradForward", "winogradBackwardWeight", "winogradPackWeights",
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 /** An instance's kernel exports by name, as the thread pool calls them. */

@@ -26,12 +26,45 @@ const PACK_B_MIN_ROWS = 16;
 
 /** c, a, b are byte addresses of the first element of each operand's slice. */
 export function gemm(transA: bool, transB: bool, M: i32, N: i32, K: i32, a: usize, lda: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: bool): void {
+  blocked(transA, transB, M, N, K, a, lda, b, ldb, 0, c, ldc, accumulate);
+}
+
+/**
+ * gemm with op(B) packed whole beforehand by packB (bp): for a B that many products share (a
+ * Winograd layer's transformed kernels), packed once instead of once per product.
+ */
+export function gemmPackedB(transA: bool, M: i32, N: i32, K: i32, a: usize, lda: i32, bp: usize, c: usize, ldc: i32, accumulate: bool): void {
+  blocked(transA, false, M, N, K, a, lda, 0, 0, bp, c, ldc, accumulate);
+}
+
+/** Floats of op(B) (K, N) packed whole by packB: N rounded up to the panels' 8 columns, per depth. */
+// @ts-ignore: decorator
+@inline export function packedBFloats(K: i32, N: i32): i32 {
+  return K * ((N + NR - 1) & ~(NR - 1));
+}
+
+/**
+ * op(B) (K, N) packed whole to dst, as gemmPackedB reads it: per depth block of KC, the 8-column
+ * panels of packBBlock one after another (panel j of the block at pc: dst + (pc * Np + j * kc) floats).
+ */
+export function packB(transB: bool, K: i32, N: i32, b: usize, ldb: i32, dst: usize): void {
+  const Np = (N + NR - 1) & ~(NR - 1);
+  for (let pc = 0; pc < K; pc += KC) {
+    const kc = min(KC, K - pc);
+    for (let j = 0; j < N; j += NR) packBPanel(transB, ldb, b, pc, kc, j, min(NR, N - j), dst + <usize>(pc * Np + j * kc) * 4);
+  }
+}
+
+/** The blocked product: op(B) from b, packed here where it pays, or from packB's bp when bp != 0. */
+// @ts-ignore: decorator
+@inline function blocked(transA: bool, transB: bool, M: i32, N: i32, K: i32, a: usize, lda: i32, b: usize, ldb: i32, bp0: usize, c: usize, ldc: i32, accumulate: bool): void {
   if (!accumulate) {
     if (ldc == N) memory.fill(c, 0, <usize>(M * N) << 2);
     else for (let i = 0; i < M; i++) memory.fill(c + <usize>(i * ldc) * 4, 0, <usize>N << 2);
   }
   if (M == 0 || N == 0 || K == 0) return;
-  const packB = transB || M > PACK_B_MIN_ROWS;
+  const packB = bp0 == 0 && (transB || M > PACK_B_MIN_ROWS);
+  const Np = (N + NR - 1) & ~(NR - 1);
   for (let jc = 0; jc < N; jc += NC) {
     const nc = min(NC, N - jc);
     for (let pc = 0; pc < K; pc += KC) {
@@ -44,7 +77,10 @@ export function gemm(transA: bool, transB: bool, M: i32, N: i32, K: i32, a: usiz
           const nr = min(NR, nc - jr);
           let bp: usize;
           let ldbBytes: usize;
-          if (packB) {
+          if (bp0 != 0) {
+            bp = bp0 + <usize>(pc * Np + (jc + jr) * kc) * 4;
+            ldbBytes = NR * 4;
+          } else if (packB) {
             bp = PACK_B + <usize>(jr * kc) * 4;
             ldbBytes = NR * 4;
           } else if (nr == NR) {

@@ -60,10 +60,14 @@ export function inputGroup2(p: usize, Wp: i32, out: usize, kStride: usize, e: us
 }
 
 /**
- * A^T m A (+ b, activation) of four tiles' 4x4 matrices at src to y from dst (rows OW floats
- * apart): the first `rows` rows of 2 and `cols` columns of 8 (four tiles' two columns each).
+ * A^T m A (+ bias, activation) of the four 4x4 matrices at src (one in each lane), to y: the
+ * first `rows` rows of each 2x2 result; lane l's from dst + l * laneStride, its first
+ * min(2, cols0 - l * colStep) columns, for lanes l < lanes (see winograd-f4.ts outputGroup4).
  */
-export function outputGroup2(src: usize, kStride: usize, bias: f32, act: i32, dst: usize, OW: i32, rows: i32, cols: i32, e: usize): void {
+export function outputGroup2(
+  src: usize, kStride: usize, bias: usize, perLane: bool, act: i32, dst: usize, OW: i32, rows: i32,
+  laneStride: usize, lanes: i32, cols0: i32, colStep: i32, e: usize,
+): void {
   // m A along each row i: f_i0 = m_i0 + m_i1 + m_i2, f_i1 = m_i1 - m_i2 - m_i3
   for (let i = 0; i < 4; i++) {
     const m0 = v128.load(src + kStride * <usize>(4 * i)), m1 = v128.load(src + kStride * <usize>(4 * i + 1));
@@ -71,20 +75,27 @@ export function outputGroup2(src: usize, kStride: usize, bias: f32, act: i32, ds
     v128.store(e + (<usize>i << 5), f32x4.add(f32x4.add(m0, m1), m2));
     v128.store(e + (<usize>i << 5), f32x4.sub(f32x4.sub(m1, m2), m3), 16);
   }
-  const b = f32x4.splat(bias);
+  const b = perLane ? v128.load(bias) : f32x4.splat(load<f32>(bias));
+  const whole = colStep == 2 && cols0 >= 8 && laneStride == 8;
   for (let r = 0; r < rows; r++) {
-    // A^T along the column: row 0 = f0 + f1 + f2, row 1 = f1 - f2 - f3; lanes hold the tiles
+    // A^T along the column: row 0 = f0 + f1 + f2, row 1 = f1 - f2 - f3
     const y0 = activate4(act, f32x4.add(outputColumn(e, r), b)), y1 = activate4(act, f32x4.add(outputColumn(e + 16, r), b));
+    // interleaved: lane l's two columns at floats 2l, 2l + 1
     const lo = v128.shuffle<f32>(y0, y1, 0, 4, 1, 5), hi = v128.shuffle<f32>(y0, y1, 2, 6, 3, 7);
     const row = dst + f32s(r * OW);
-    if (cols == 8) {
+    if (whole) {
       v128.store(row, lo);
       v128.store(row, hi, 16);
-    } else {
-      const q = e + 128;
-      v128.store(q, lo);
-      v128.store(q, hi, 16);
-      for (let s = 0; s < cols; s++) store<f32>(row + f32s(s), load<f32>(q + f32s(s)));
+      continue;
+    }
+    const q = e + 128;
+    v128.store(q, lo);
+    v128.store(q, hi, 16);
+    for (let l = 0; l < lanes; l++) {
+      const n = min(2, cols0 - l * colStep), out = row + laneStride * <usize>l, from = q + (<usize>l << 3);
+      if (n <= 0) break;
+      store<f32>(out, load<f32>(from));
+      if (n == 2) store<f32>(out, load<f32>(from, 4), 4);
     }
   }
 }

@@ -80,33 +80,45 @@ export function inputGroup4(p: usize, Wp: i32, out: usize, kStride: usize, e: us
 }
 
 /**
- * A^T m A (+ b, activation) of four tiles' 6x6 matrices at src to y from dst (rows OW floats
- * apart): the first `rows` rows of 4 and `cols` columns of 16 (four tiles' four columns each).
- * e: 44 vectors of scratch.
+ * A^T m A (+ bias, activation) of the four 6x6 matrices at src (one in each lane), to y: the
+ * first `rows` rows of each 4x4 result; lane l's from dst + l * laneStride, its first
+ * min(4, cols0 - l * colStep) columns, for lanes l < lanes. Four tiles of a tile row: laneStride 16
+ * bytes, colStep 4, one bias for all (perLane false); four output channels of one tile:
+ * laneStride a plane, colStep 0, a bias each (4 floats at bias). e: 44 vectors of scratch.
  */
-export function outputGroup4(src: usize, kStride: usize, bias: f32, act: i32, dst: usize, OW: i32, rows: i32, cols: i32, e: usize): void {
+export function outputGroup4(
+  src: usize, kStride: usize, bias: usize, perLane: bool, act: i32, dst: usize, OW: i32, rows: i32,
+  laneStride: usize, lanes: i32, cols0: i32, colStep: i32, e: usize,
+): void {
   // m A along each row i, to f[i][0..3]
   for (let i = 0; i < 6; i++) {
     const q = src + kStride * <usize>(6 * i);
     applyAT(v128.load(q), v128.load(q + kStride), v128.load(q + 2 * kStride), v128.load(q + 3 * kStride), v128.load(q + 4 * kStride), v128.load(q + 5 * kStride), e + (<usize>(4 * i) << 4), 16);
   }
-  // A^T along each column j, to y[r][j] (lanes: the tiles)
+  // A^T along each column j, to y[r][j]
   const y = e + 384;
   for (let j = 0; j < 4; j++) {
     const q = e + (<usize>j << 4);
     applyAT(v128.load(q), v128.load(q, 64), v128.load(q, 128), v128.load(q, 192), v128.load(q, 256), v128.load(q, 320), y + (<usize>j << 4), 64);
   }
-  const t = e + 640, b = f32x4.splat(bias);
+  const t = e + 640, b = perLane ? v128.load(bias) : f32x4.splat(load<f32>(bias));
+  const whole = colStep == 4 && cols0 >= 16 && laneStride == 16;
   for (let r = 0; r < rows; r++) {
     const q = y + (<usize>r << 6);
     const y0 = activate4(act, f32x4.add(v128.load(q), b)), y1 = activate4(act, f32x4.add(v128.load(q, 16), b));
     const y2 = activate4(act, f32x4.add(v128.load(q, 32), b)), y3 = activate4(act, f32x4.add(v128.load(q, 48), b));
     const row = dst + f32s(r * OW);
-    // transposed: vector l holds tile l's four columns
-    if (cols == 16) storeTransposed(y0, y1, y2, y3, row, 16, 4);
-    else {
-      storeTransposed(y0, y1, y2, y3, t, 16, 4);
-      for (let s = 0; s < cols; s++) store<f32>(row + f32s(s), load<f32>(t + f32s(s)));
+    // transposed: vector l holds lane l's four columns
+    if (whole) {
+      storeTransposed(y0, y1, y2, y3, row, 16, 4);
+      continue;
+    }
+    storeTransposed(y0, y1, y2, y3, t, 16, 4);
+    for (let l = 0; l < lanes; l++) {
+      const n = min(4, cols0 - l * colStep), out = row + laneStride * <usize>l, from = t + (<usize>l << 4);
+      if (n <= 0) break;
+      if (n == 4) v128.store(out, v128.load(from));
+      else for (let s = 0; s < n; s++) store<f32>(out + f32s(s), load<f32>(from + f32s(s)));
     }
   }
 }

@@ -12,6 +12,12 @@
 // kernel turned by 180 degrees and its two channel axes swapped (winogradWeights with `flip`).
 // The weight gradient is the adjoint: dU[k][o][c] = sum_t Z[k][o][t] V[k][c][t] with Z = A dY A^T,
 // then dw = G^T dU G.
+// Two ways to lay each product out: tiles as columns, M[k] (OC, tiles) = U[k] V[k], where the GEMM
+// packs U[k] for every block (16 bytes a weight, see gemm.ts), which pays when a block has many
+// tiles; or tiles as rows, M[k]^T (tiles, OC) = V[k]^T U[k]^T with U^T packed once per call
+// (winogradPackWeights): deep layers with few tiles (ResNet's 512 channels on 3x3, one 4x4 tile an
+// image) would repack a weight for every handful of products. The output transform then takes
+// four output channels of a tile in the lanes instead of four tiles of a channel.
 // Tiles go through in blocks of whole tile rows (R rows of TW tiles: a block's columns); each
 // block's V and M sit in the thread's scratch with a row stride of Tb + 4 floats: a vector of
 // four tiles may run past a tile row's end into the next one, which is written after it, or into
@@ -20,7 +26,7 @@
 // NOTE: the patches come from a zero-padded copy of each input plane (the plane buffer, zeroed
 // once per call: only its interior is rewritten), so every tile reads whole rows.
 
-import { gemm } from "./gemm";
+import { gemm, gemmPackedB, packB, packedBFloats } from "./gemm";
 import { Geometry } from "./geometry";
 import { f32s } from "./mem";
 import { gradientGroup2, inputGroup2, outputGroup2, weightGradient2, weights2 } from "./winograd-f2";
@@ -54,7 +60,30 @@ function makePlan(g: Geometry, m: i32): void {
 export function winogradScratch(geo: usize, m: i32): i32 {
   const g = changetype<Geometry>(geo);
   makePlan(g, m);
-  return A2 * (g.C + g.OC) * LD + 2 * Hp * Wp + (VECTOR_SCRATCH >> 2) + 4;
+  return A2 * (g.C + g.OC) * LD + 2 * Hp * Wp + (VECTOR_SCRATCH >> 2) + 4 + g.OC + 8;
+}
+
+/** Tiles per block for geometry geo: each block's products accumulate into the weight gradient's whole (a, OC, C). */
+export function winogradBlockTiles(geo: usize, m: i32): i32 {
+  makePlan(changetype<Geometry>(geo), m);
+  return R * TW;
+}
+
+/** Whether the forward with geometry geo takes the tiles as rows (needs winogradPackWeights' up). */
+export function winogradTilesAsRows(geo: usize, m: i32): bool {
+  const g = changetype<Geometry>(geo);
+  makePlan(g, m);
+  return g.OC > R * TW;
+}
+
+/** Floats of winogradPackWeights' packed transform for C input and OC output channels. */
+export function winogradPackedFloats(OC: i32, C: i32, m: i32): i32 {
+  return (m + 2) * (m + 2) * packedBFloats(C, OC);
+}
+
+/** up[k] = u[k]^T (C, OC) packed for gemmPackedB, k in [k0, k1) of u (a, OC, C). */
+export function winogradPackWeights(u: usize, up: usize, OC: i32, C: i32, k0: i32, k1: i32): void {
+  for (let k = k0; k < k1; k++) packB(true, C, OC, u + f32s(k * OC * C), C, up + f32s(k * packedBFloats(C, OC)));
 }
 
 /**
@@ -64,15 +93,21 @@ export function winogradScratch(geo: usize, m: i32): i32 {
  */
 export function winogradWeights(w: usize, u: usize, OC: i32, C: i32, o0: i32, o1: i32, flip: bool, m: i32, e: usize): void {
   const plane = f32s(OC * C);
-  const g = e + 96; // the kernel, turned when flipped
-  for (let o = o0; o < o1; o++)
-    for (let c = 0; c < C; c++) {
-      const src = w + f32s((o * C + c) * 9);
-      for (let i = 0; i < 9; i++) store<f32>(g + f32s(i), load<f32>(src + f32s(flip ? 8 - i : i)));
-      const out = u + f32s(flip ? c * OC + o : o * C + c);
-      if (m == 4) weights4(g, out, plane, e);
-      else weights2(g, out, plane);
-    }
+  // NOTE: flipped, channel c outer and o inner, so that the writes (at c * OC + o) go in order
+  if (flip) {
+    for (let c = 0; c < C; c++) for (let o = o0; o < o1; o++) transformKernel(w + f32s((o * C + c) * 9), true, u + f32s(c * OC + o), plane, m, e);
+  } else {
+    for (let o = o0; o < o1; o++) for (let c = 0; c < C; c++) transformKernel(w + f32s((o * C + c) * 9), false, u + f32s(o * C + c), plane, m, e);
+  }
+}
+
+/** The transform of the 3x3 kernel at src (turned by 180 degrees with flip) to out[k * plane]. */
+// @ts-ignore: decorator
+@inline function transformKernel(src: usize, flip: bool, out: usize, plane: usize, m: i32, e: usize): void {
+  const g = e + 96;
+  for (let q = 0; q < 9; q++) store<f32>(g + f32s(q), load<f32>(src + f32s(flip ? 8 - q : q)));
+  if (m == 4) weights4(g, out, plane, e);
+  else weights2(g, out, plane);
 }
 
 /** Copies plane x (H, W) into the plane buffer at row PH, column PW (the rest stays zero). */
@@ -141,15 +176,32 @@ let bias_: usize = 0, act_: i32 = 0;
 function outputImage(n: i32, th0: i32, th1: i32, col: i32): void {
   const P = gOH * gOW;
   for (let o = 0; o < gOC; o++) {
-    const b: f32 = bias_ ? load<f32>(bias_ + f32s(o)) : 0;
+    const b = bias_ + f32s(o);
     const plane = dst + f32s((n * gOC + o) * P);
     for (let th = th0; th < th1; th++) {
       const oh = MT * th, rows = min(MT, gOH - oh);
       const m = src + f32s(o * LD + col + (th - th0) * TW);
       for (let tw = 0; tw < TW; tw += 4) {
         const ow = MT * tw, cols = min(4 * MT, gOW - ow), out = plane + f32s(oh * gOW + ow);
-        if (MT == 4) outputGroup4(m + f32s(tw), kStride, b, act_, out, gOW, rows, cols, vec);
-        else outputGroup2(m + f32s(tw), kStride, b, act_, out, gOW, rows, cols, vec);
+        if (MT == 4) outputGroup4(m + f32s(tw), kStride, b, false, act_, out, gOW, rows, 16, 4, cols, 4, vec);
+        else outputGroup2(m + f32s(tw), kStride, b, false, act_, out, gOW, rows, 8, 4, cols, 2, vec);
+      }
+    }
+  }
+}
+
+/** y's tiles of the block from M^T (a, tiles, OC): four output channels of a tile at a time. */
+function outputImageRows(n: i32, th0: i32, th1: i32, col: i32): void {
+  const P = gOH * gOW;
+  for (let th = th0; th < th1; th++) {
+    const oh = MT * th, rows = min(MT, gOH - oh);
+    for (let tw = 0; tw < TW; tw++) {
+      const t = col + (th - th0) * TW + tw, ow = MT * tw, cols = min(MT, gOW - ow);
+      for (let o = 0; o < gOC; o += 4) {
+        const m = src + f32s(t * gOC + o), out = dst + f32s(((n * gOC + o) * gOH + oh) * gOW + ow);
+        const lanes = min(4, gOC - o);
+        if (MT == 4) outputGroup4(m, kStride, bias_ + f32s(o), true, act_, out, gOW, rows, f32s(P), lanes, cols, 0, vec);
+        else outputGroup2(m, kStride, bias_ + f32s(o), true, act_, out, gOW, rows, f32s(P), lanes, cols, 0, vec);
       }
     }
   }
@@ -161,27 +213,39 @@ function setGeometry(g: Geometry): void {
 
 /**
  * y (N, OC, OH, OW) = x (N, C, H, W) correlated with the kernels whose transform is u (a, OC, C),
- * plus bias (0: none), act applied (ACT_*). scratch: winogradScratch(geo, m) floats.
+ * plus bias (0: none), act applied (ACT_*). up: u packed by winogradPackWeights where
+ * winogradTilesAsRows says so, else 0. scratch: winogradScratch(geo, m) floats.
  */
-export function winogradForward(geo: usize, x: usize, u: usize, bias: usize, y: usize, scratch: usize, act: i32, m: i32): void {
+export function winogradForward(geo: usize, x: usize, u: usize, up: usize, bias: usize, y: usize, scratch: usize, act: i32, m: i32): void {
   const g = changetype<Geometry>(geo);
   makePlan(g, m);
   setGeometry(g);
   const v = scratch, mm = v + f32s(A2 * g.C * LD), pb = mm + f32s(A2 * g.OC * LD);
-  vec = (pb + f32s(2 * Hp * Wp) + 15) & ~(<usize>15);
+  const biases = pb + f32s(2 * Hp * Wp);
+  vec = (biases + f32s(g.OC + 4) + 15) & ~(<usize>15);
   pbuf = pb;
   memory.fill(pb, 0, f32s(Hp * Wp));
-  bias_ = bias;
+  // the biases, zero-padded to whole vectors of four (zeros without)
+  memory.fill(biases, 0, f32s(g.OC + 4));
+  if (bias) memory.copy(biases, bias, f32s(g.OC));
+  bias_ = biases;
   act_ = act;
-  const rowsAll = g.N * TH;
+  const rowsAll = g.N * TH, Tb = R * TW, packed = packedBFloats(g.C, g.OC);
   for (let r0 = 0; r0 < rowsAll; r0 += R) {
     const rows = min(R, rowsAll - r0), cols = rows * TW;
     src = x; dst = v; kStride = f32s(g.C * LD);
     forEachImage(r0, rows, inputImage);
-    for (let k = 0; k < A2; k++)
-      gemm(false, false, g.OC, cols, g.C, u + f32s(k * g.OC * g.C), g.C, v + f32s(k * g.C * LD), LD, mm + f32s(k * g.OC * LD), LD, false);
-    src = mm; dst = y; kStride = f32s(g.OC * LD);
-    forEachImage(r0, rows, outputImage);
+    if (up) {
+      for (let k = 0; k < A2; k++)
+        gemmPackedB(true, cols, g.OC, g.C, v + f32s(k * g.C * LD), LD, up + f32s(k * packed), mm + f32s(k * Tb * g.OC), g.OC, false);
+      src = mm; dst = y; kStride = f32s(Tb * g.OC);
+      forEachImage(r0, rows, outputImageRows);
+    } else {
+      for (let k = 0; k < A2; k++)
+        gemm(false, false, g.OC, cols, g.C, u + f32s(k * g.OC * g.C), g.C, v + f32s(k * g.C * LD), LD, mm + f32s(k * g.OC * LD), LD, false);
+      src = mm; dst = y; kStride = f32s(g.OC * LD);
+      forEachImage(r0, rows, outputImage);
+    }
   }
 }
 
