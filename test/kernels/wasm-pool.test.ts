@@ -16,6 +16,13 @@ const CASES: [string, PoolGeometry][] = [
   ["3x3 stride 2 padding 1, odd sizes", { NC: 5, H: 7, W: 5, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1, OH: 4, OW: 3 }],
   ["ceil mode window past the input", { NC: 3, H: 5, W: 5, KH: 2, KW: 2, SH: 2, SW: 2, PH: 0, PW: 0, OH: 3, OW: 3 }],
   ["3x2 stride [1, 3] padding [1, 1]", { NC: 17, H: 3, W: 7, KH: 3, KW: 2, SH: 1, SW: 3, PH: 1, PW: 1, OH: 3, OW: 3 }],
+  // The stride-2 kernel (four outputs of a row at a time over a -Infinity-padded plane): d2l's
+  // 3x3 padding 1 on ResNet's stem output (rows of 12: three whole groups), on rows of 9 (a
+  // group of 1), a 3x3 ceil-mode window past the input, and 5x4 windows padding [2, 1].
+  ["3x3 stride 2 padding 1 on 24x24", { NC: 6, H: 24, W: 24, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1, OH: 12, OW: 12 }],
+  ["3x3 stride 2 padding 1 on 17x18", { NC: 4, H: 17, W: 18, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1, OH: 9, OW: 9 }],
+  ["3x3 stride 2 ceil mode on 8x8", { NC: 3, H: 8, W: 8, KH: 3, KW: 3, SH: 2, SW: 2, PH: 0, PW: 0, OH: 4, OW: 4 }],
+  ["5x4 stride 2 padding [2, 1] on 11x9", { NC: 2, H: 11, W: 9, KH: 5, KW: 4, SH: 2, SW: 2, PH: 2, PW: 1, OH: 6, OW: 5 }],
 ];
 
 for (const [label, g] of CASES) {
@@ -51,6 +58,23 @@ for (const [label, g] of CASES) {
     assertAgree(`${label} max backward`, dxw, dxj);
   });
 }
+
+test("wasm max pooling, stride 2: ties keep the first position, -Infinity windows their first real one, NaN wins (last NaN)", () => {
+  // a plane of ties and -Infinity with NaNs: every rule of the general loop at once
+  const g: PoolGeometry = { NC: 2, H: 9, W: 10, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1, OH: 5, OW: 5 };
+  const x = new Float32Array(g.NC * g.H * g.W).map((_, i) => (i % 7 === 0 ? -Infinity : i % 3 === 0 ? 2 : 1));
+  x.fill(-Infinity, 0, 30); // rows 0-2 of the first plane: windows of -Infinity only
+  x[95] = NaN;
+  x[97] = NaN;
+  const ny = g.NC * g.OH * g.OW;
+  const [yw, yj, aw, aj] = [new Float32Array(ny), new Float32Array(ny), new Int32Array(ny), new Int32Array(ny)];
+  wasm.maxPool2dForward(g, x, yw, aw);
+  js.maxPool2dForward(g, x, yj, aj);
+  assert.deepEqual(aw, aj);
+  assert.deepEqual(yw, yj);
+  assert.equal(yj[0], -Infinity);
+  assert.ok(yj.some(Number.isNaN), "the case reaches a NaN");
+});
 
 test("wasm tanh = Math.tanh within 4 float32 ulp, saturates, propagates NaN; odd lengths", () => {
   const gen = new Generator(13);

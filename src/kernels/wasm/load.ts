@@ -52,7 +52,9 @@ export interface WasmExports {
   reluBackward(x: number, dy: number, dx: number, n: number): void;
   avgPool2dForward(geo: number, x: number, y: number, includePad: number): void;
   avgPool2dBackward(geo: number, dy: number, dx: number, includePad: number): void;
-  maxPool2dForward(geo: number, x: number, y: number, argmax: number): void;
+  // scratch: maxPoolScratch(geo) floats (the stride-2 kernel's padded plane), one per thread
+  maxPool2dForward(geo: number, x: number, y: number, argmax: number, scratch: number): void;
+  maxPoolScratch(geo: number): number;
   maxPool2dBackward(geo: number, dy: number, argmax: number, dx: number): void;
   // scratch: conv2dDirectBackwardInputScratch(geo) floats: packed weights and a staged group of
   // four images of dy, one per thread

@@ -20,13 +20,13 @@ export function makePoolKernels(ctx: WasmContext) {
    * Runs `fn` over blocks of planes: `place` copies in / allocates the operands (in the export's
    * argument order after the geometry) with their floats per plane; returns their addresses.
    */
-  const planes = (fn: KernelName, g: PoolGeometry, place: () => [number, number][], extra: number[]) => {
+  const planes = (fn: KernelName, g: PoolGeometry, place: () => [number, number][], extra: number[] | ((geo: number) => number[])) => {
     const threads = ctx.threads(g.NC * g.H * g.W, POOL_WORK_PER_THREAD);
     arena.reset();
     const ops = place();
     const parts = ranges(g.NC, lightParts(threads)).map(([p0, p1]) => {
       const geo = putPlanesGeometry(arena, g, p1 - p0);
-      return [geo, ...ops.map(([addr, perPlane]) => addr + 4 * p0 * perPlane), ...extra];
+      return [geo, ...ops.map(([addr, perPlane]) => addr + 4 * p0 * perPlane), ...(typeof extra === "function" ? extra(geo) : extra)];
     });
     ctx.run(fn, parts);
     return ops.map(([addr]) => addr);
@@ -48,7 +48,9 @@ export function makePoolKernels(ctx: WasmContext) {
     maxPool2dForward(g: PoolGeometry, x: Storage, y: Storage, argmax: Int32Array, act?: Activation): void {
       if (!(x instanceof Float32Array && y instanceof Float32Array)) return ref.maxPool2dForward(g, x, y, argmax, act);
       const { nx, ny, xp, yp } = sizes(g);
-      const [, py, pa] = planes("maxPool2dForward", g, () => [[arena.put(x, 0, nx), xp], [arena.output(y, 0, ny), yp], [arena.alloc(ny), yp]], []);
+      // each part's scratch for the stride-2 kernel (assembly/pool.ts maxStride2Forward)
+      const scratch = (geo: number) => [arena.alloc(ctx.wasm.maxPoolScratch(geo))];
+      const [, py, pa] = planes("maxPool2dForward", g, () => [[arena.put(x, 0, nx), xp], [arena.output(y, 0, ny), yp], [arena.alloc(ny), yp]], scratch);
       activateAndGet(ctx, act, py, ny, y);
       argmax.set(arena.i32.subarray(pa >> 2, (pa >> 2) + ny));
     },

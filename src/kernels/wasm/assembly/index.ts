@@ -13,5 +13,5 @@ export { conv2dDirectBackwardInput, conv2dDirectBackwardInputScratch } from "./c
 export { conv2dLanesForward, conv2dLanesForwardScratch } from "./conv2d-lanes";
 export { conv2dLanesBackwardWeight } from "./conv2d-weight-lanes";
 export { tanhForward, tanhBackward, reluForward, reluBackward } from "./elementwise";
-export { avgPool2dForward, avgPool2dBackward, maxPool2dForward, maxPool2dBackward } from "./pool";
+export { avgPool2dForward, avgPool2dBackward, maxPool2dForward, maxPool2dBackward, maxPoolScratch } from "./pool";
 export { winogradWeights, winogradForward, winogradBackwardWeight, winogradScratch, winogradTilesAsRows, winogradBlockTiles, winogradPackedFloats, winogradPackWeights } from "./winograd";
