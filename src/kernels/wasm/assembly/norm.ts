@@ -14,7 +14,7 @@
 // NOTE: sums in f64 lanes (f64x2, two pairs per vector of x): they agree with the float64
 // reference to ~1e-15. f32x4 partial sums per plane were faster (the two statistics passes at
 // (128, 64, 24, 24): 1.3-1.5 against 2.0-2.2 ms, cache flushed) but ~1e-8 off, for a saving of
-// under 0.1% of a ResNet-18 training step (where all batch-norm kernels are ~1.5%).
+// under 0.1% of a ResNet-18 training step (where all batch-norm kernels are ~1%).
 
 import { activate4 } from "./elementwise";
 
