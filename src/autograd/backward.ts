@@ -4,6 +4,7 @@
 import { alloc, dtypeOf, setAllocationTracker, type Storage } from "../core/dtype.js";
 import { recycle } from "../core/pool.js";
 import { sameShape, shapeStr } from "../core/shape.js";
+import { kernels } from "../kernels/index.js";
 import { Tensor } from "../tensor.js";
 import { isGradEnabled, setGradEnabled } from "./grad-mode.js";
 
@@ -89,7 +90,9 @@ export function runBackward(root: Tensor, gradient?: Tensor, options: BackwardOp
           } else grads[j] = copyOf(dx);
           owned[j] = true;
         } else {
-          for (let e = 0; e < prev.length; e++) prev[e] += dx[e];
+          // A tensor with two consumers (a residual block's input): large arrays, added by the
+          // backend's kernel (in place in WebAssembly memory, over threads) rather than a JS loop.
+          kernels.addForward(prev, dx, prev);
           if (isFresh) recycle(dx);
         }
       }
@@ -127,7 +130,7 @@ function accumulateLeaf(t: Tensor, dy: Storage, own: boolean): void {
     t.grad = new Tensor(g, t.shape);
   } else {
     const g = t.grad.data;
-    for (let e = 0; e < g.length; e++) g[e] += dy[e];
+    kernels.addForward(g, dy, g);
   }
   if (own) recycle(dy);
 }

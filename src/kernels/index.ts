@@ -9,9 +9,10 @@
 import { envVar } from "../core/env.js";
 import { setLargeArraySource } from "../core/pool.js";
 import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward } from "./ref/conv2d.js";
-import { reluBackward, reluForward, tanhBackward, tanhForward } from "./ref/elementwise.js";
+import { addForward, reluBackward, reluForward, tanhBackward, tanhForward } from "./ref/elementwise.js";
 import { gemm, gemmPair, type GemmArgs } from "./ref/gemm.js";
 import { col2im, im2col } from "./ref/im2col.js";
+import { batchNormBackwardInput, batchNormBackwardSums, batchNormForward, batchNormStats } from "./ref/norm.js";
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from "./ref/pool.js";
 import { getRequestedThreads, setRequestedThreads } from "./wasm/context.js";
 import { createWasmKernels, wasmResidentHeap, wasmThreadsReady } from "./wasm/index.js";
@@ -38,6 +39,11 @@ export interface Kernels {
   tanhBackward: typeof tanhBackward;
   reluForward: typeof reluForward;
   reluBackward: typeof reluBackward;
+  addForward: typeof addForward;
+  batchNormStats: typeof batchNormStats;
+  batchNormForward: typeof batchNormForward;
+  batchNormBackwardSums: typeof batchNormBackwardSums;
+  batchNormBackwardInput: typeof batchNormBackwardInput;
 }
 
 export const refKernels: Kernels = {
@@ -57,6 +63,11 @@ export const refKernels: Kernels = {
   tanhBackward,
   reluForward,
   reluBackward,
+  addForward,
+  batchNormStats,
+  batchNormForward,
+  batchNormBackwardSums,
+  batchNormBackwardInput,
 };
 
 export type BackendName = "js" | "wasm";
@@ -197,3 +208,4 @@ export { slidingOutputSize } from "./ref/im2col.js";
 export type { PoolGeometry } from "./ref/pool.js";
 export type { GemmArgs } from "./ref/gemm.js";
 export type { Conv2dDims } from "./ref/conv2d.js";
+export type { NormDims } from "./ref/norm.js";

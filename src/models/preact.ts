@@ -12,7 +12,7 @@ import { BatchNorm2d } from "../nn/index.js";
 import { Conv2d, ReLU } from "../nn/layers.js";
 import { Module } from "../nn/module.js";
 import type { Tensor } from "../tensor.js";
-import { addShortcut } from "./resnet.js";
+import { addShortcut, bnRelu } from "./resnet.js";
 
 export class PreActResidual extends Module {
   bn1: BatchNorm2d;
@@ -36,8 +36,8 @@ export class PreActResidual extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    let out = this.conv1.forward(this.relu.forward(this.bn1.forward(x)));
-    out = this.conv2.forward(this.relu.forward(this.bn2.forward(out)));
+    let out = this.conv1.forward(bnRelu(this.bn1, x, this.relu, this.conv1));
+    out = this.conv2.forward(bnRelu(this.bn2, out, this.relu, this.conv2));
     return addShortcut("PreActResidual", out, this.shortcut.forward(x));
   }
 }

@@ -5,14 +5,13 @@
 //   ResNet-18 on (1,1,96,96): b1 (1,64,24,24) b2 (1,64,24,24) b3 (1,128,12,12)
 //   b4 (1,256,6,6) b5 (1,512,3,3) last (1,10)
 
-import { relu } from "../ops/elementwise.js";
 import { Sequential } from "../nn/containers.js";
 import { AdaptiveAvgPool2d, LazyBatchNorm2d, LazyConv2d, LazyLinear } from "../nn/index.js";
 import { Flatten, MaxPool2d, ReLU } from "../nn/layers.js";
 import { Module } from "../nn/module.js";
 import type { Tensor } from "../tensor.js";
 import { applyInit, initCnn, narrow } from "./d2l.js";
-import { addShortcut } from "./resnet.js";
+import { addShortcutRelu, bnRelu } from "./resnet.js";
 
 /**
  * Y = relu(bn2(conv2(relu(bn1(conv1(X))))) + shortcut(X)), the shortcut being X itself or a
@@ -34,10 +33,10 @@ export class Residual extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    let y = relu(this.bn1.forward(this.conv1.forward(x)));
+    let y = bnRelu(this.bn1, this.conv1.forward(x), null, this.conv2);
     y = this.bn2.forward(this.conv2.forward(y));
     if (this.conv3) x = this.conv3.forward(x);
-    return relu(addShortcut("Residual", y, x, "; use use1x1conv when channels or strides change"));
+    return addShortcutRelu("Residual", y, x, null, "; use use1x1conv when channels or strides change");
   }
 }
 

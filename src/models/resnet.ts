@@ -10,8 +10,10 @@
 import { Sequential } from "../nn/containers.js";
 import { AdaptiveAvgPool2d, BatchNorm2d } from "../nn/index.js";
 import { kaimingNormal_ } from "../nn/init.js";
-import { Conv2d, Linear, MaxPool2d, ReLU } from "../nn/layers.js";
+import { consumesPrivately, Conv2d, fusableActivation, Linear, MaxPool2d, ReLU } from "../nn/layers.js";
 import { Module } from "../nn/module.js";
+import { BatchNorm } from "../nn/norm.js";
+import { addRelu, relu as reluOp } from "../ops/elementwise.js";
 import type { Tensor } from "../tensor.js";
 import { narrow } from "./d2l.js";
 
@@ -25,10 +27,35 @@ function downsampleFor(inChannels: number, outChannels: number, stride: number):
 
 /** out + identity, refusing to broadcast: a block whose shortcut does not fit is a wiring bug. */
 export function addShortcut(op: string, out: Tensor, identity: Tensor, hint = ""): Tensor {
+  return checkShortcut(op, out, identity, hint).add(identity);
+}
+
+/**
+ * relu(out + identity), shapes checked as addShortcut, in one pass and one graph node
+ * (ops/elementwise.ts addRelu); `relu`: the block's ReLU module, which runs on its own if patched.
+ */
+export function addShortcutRelu(op: string, out: Tensor, identity: Tensor, relu: Module | null = null, hint = ""): Tensor {
+  checkShortcut(op, out, identity, hint);
+  return relu === null || fusableActivation(relu) === "relu" ? addRelu(out, identity) : relu.forward(out.add(identity));
+}
+
+function checkShortcut(op: string, out: Tensor, identity: Tensor, hint: string): Tensor {
   if (out.ndim !== identity.ndim || out.shape.some((s, i) => s !== identity.shape[i])) {
     throw new RangeError(`${op}: the block gives shape [${out.shape.join(", ")}] but the shortcut [${identity.shape.join(", ")}]${hint}`);
   }
-  return out.add(identity);
+  return out;
+}
+
+/**
+ * relu(bn.forward(x)) with the ReLU in the batch-norm kernel (nn/norm.ts forwardActivated), or
+ * run apart where bn or the block's ReLU module `relu` is patched or subclassed. `next`: the
+ * module that alone reads the result: where it only reads it as a library layer does, the
+ * backward reuses the result's memory (ops/fused.ts privateOutput).
+ */
+export function bnRelu(bn: Module, x: Tensor, relu: Module | null = null, next: Module | null = null): Tensor {
+  const fusable = bn instanceof BatchNorm && (relu === null || fusableActivation(relu) === "relu");
+  const fused = fusable ? bn.forwardActivated(x, "relu", next !== null && consumesPrivately(next)) : null;
+  return fused ?? (relu ? relu.forward(bn.forward(x)) : reluOp(bn.forward(x)));
 }
 
 export interface BlockOptions {
@@ -57,9 +84,9 @@ export class BasicBlock extends Module {
 
   forward(x: Tensor): Tensor {
     const identity = this.downsample ? this.downsample.forward(x) : x;
-    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
+    let out = bnRelu(this.bn1, this.conv1.forward(x), this.relu, this.conv2);
     out = this.bn2.forward(this.conv2.forward(out));
-    return this.relu.forward(addShortcut("BasicBlock", out, identity));
+    return addShortcutRelu("BasicBlock", out, identity, this.relu);
   }
 }
 
@@ -93,10 +120,10 @@ export class Bottleneck extends Module {
 
   forward(x: Tensor): Tensor {
     const identity = this.downsample ? this.downsample.forward(x) : x;
-    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
-    out = this.relu.forward(this.bn2.forward(this.conv2.forward(out)));
+    let out = bnRelu(this.bn1, this.conv1.forward(x), this.relu, this.conv2);
+    out = bnRelu(this.bn2, this.conv2.forward(out), this.relu, this.conv3);
     out = this.bn3.forward(this.conv3.forward(out));
-    return this.relu.forward(addShortcut("Bottleneck", out, identity));
+    return addShortcutRelu("Bottleneck", out, identity, this.relu);
   }
 }
 
@@ -143,7 +170,7 @@ export class ResNet extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    x = this.maxpool.forward(this.relu.forward(this.bn1.forward(this.conv1.forward(x))));
+    x = this.maxpool.forward(bnRelu(this.bn1, this.conv1.forward(x), this.relu, this.maxpool));
     x = this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(x))));
     return this.fc.forward(this.avgpool.forward(x).flatten(1));
   }

@@ -2,14 +2,17 @@
 // `weight` (ones) and shift `bias` (zeros), and the buffers running_mean (zeros), running_var
 // (ones) and num_batches_tracked (0) under PyTorch's state-dict names. In train() mode a
 // forward normalises with the batch's statistics and updates the running ones; in eval()
-// mode it uses the running statistics.
+// mode it uses the running statistics. A ReLU or Tanh after one in a Sequential runs in its
+// kernel (forwardActivated, as Conv2d's).
 // NOTE: num_batches_tracked is a float32 scalar (torchlet has no integer dtype); PyTorch's
 // load_state_dict copies it into its int64 buffer unchanged.
 
 import { shapeStr } from "../core/shape.js";
 import { ones, zeros } from "../creation.js";
-import { batchNorm } from "../ops/norm.js";
+import { fuseActivation, type FusedActivation } from "../ops/fused.js";
+import { batchNormThen } from "../ops/norm.js";
 import type { Tensor } from "../tensor.js";
+import { isExactly, registerPrivateConsumer, type FusesActivation } from "./layers.js";
 import { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
 
@@ -24,7 +27,7 @@ export interface BatchNormOptions {
   trackRunningStats?: boolean;
 }
 
-export abstract class BatchNorm extends Module {
+export abstract class BatchNorm extends Module implements FusesActivation {
   weight: Parameter | null = null;
   bias: Parameter | null = null;
   readonly eps: number;
@@ -57,6 +60,16 @@ export abstract class BatchNorm extends Module {
   protected abstract checkInput(x: Tensor): void;
 
   forward(x: Tensor): Tensor {
+    return this.normalize(x);
+  }
+
+  /** act(forward(x)) with act applied by the batch-norm kernel (nn/layers.ts FusesActivation). */
+  forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor | null {
+    const exact = isExactly(this, BatchNorm1d.prototype) || isExactly(this, BatchNorm2d.prototype);
+    return exact ? fuseActivation(this.normalize(x, act), act, privateOutput) : null;
+  }
+
+  private normalize(x: Tensor, act?: FusedActivation): Tensor {
     this.checkInput(x);
     if (x.shape[1] !== this.numFeatures) {
       throw new RangeError(`${this.constructor.name}: expected ${this.numFeatures} channels (dim 1), got input of shape ${shapeStr(x.shape)}`);
@@ -69,7 +82,7 @@ export abstract class BatchNorm extends Module {
     }
     const stats = this.trackRunningStats ? [this.getBuffer("running_mean"), this.getBuffer("running_var")] : [null, null];
     const useBatchStats = this.training || !this.trackRunningStats;
-    return batchNorm(x, stats[0], stats[1], this.weight, this.bias, useBatchStats, factor, this.eps);
+    return batchNormThen(x, stats[0], stats[1], this.weight, this.bias, useBatchStats, factor, this.eps, act);
   }
 
   protected override extraRepr(): string {
@@ -90,3 +103,6 @@ export class BatchNorm2d extends BatchNorm {
     if (x.ndim !== 4) throw new RangeError(`BatchNorm2d: expected 4D input, got shape ${shapeStr(x.shape)}`);
   }
 }
+
+// Batch norm reads its input in its forward and its own backward only, and returns a new array.
+for (const cls of [BatchNorm1d, BatchNorm2d]) registerPrivateConsumer(cls.prototype);

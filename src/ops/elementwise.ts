@@ -5,8 +5,10 @@ import { makeResult } from "../autograd/function.js";
 import { alloc, promote, type Storage } from "../core/dtype.js";
 import { broadcastShapes, numelOf, sameShape } from "../core/shape.js";
 import { kernels } from "../kernels/index.js";
+import type { Activation } from "../kernels/ref/elementwise.js";
 import { Tensor } from "../tensor.js";
 import { forEachBroadcast, sumToShape } from "./broadcast.js";
+import { fuseActivation } from "./fused.js";
 
 // ---------------------------------------------------------------- unary
 // f(x) is the forward; df(x, y, g) the gradient given input x, output y and upstream g.
@@ -139,7 +141,29 @@ function binary(name: BinaryOp, a: Tensor, b: Tensor): Tensor {
   return makeResult(name, y, shape, [a, b], [grad(da, a), grad(db, b)]);
 }
 
-export const add = (a: Tensor, b: Tensor | number) => binary("add", a, asTensor(b, a));
+export const add = (a: Tensor, b: Tensor | number) => {
+  const bt = asTensor(b, a);
+  return sameShape(a.shape, bt.shape) ? addSame(a, bt) : binary("add", a, bt);
+};
+
+/**
+ * relu(a + b) in one pass (the residual blocks' sum): the same values and gradients as
+ * relu(add(a, b)), one array and one graph node less (ops/fused.ts).
+ */
+export function addRelu(a: Tensor, b: Tensor): Tensor {
+  return sameShape(a.shape, b.shape) ? fuseActivation(addSame(a, b, "relu"), "relu") : relu(add(a, b));
+}
+
+/**
+ * a + b for operands of one shape through the backend's kernel, `act` applied by it. Both
+ * gradients are dy itself: no copy per input (the engine copies dy where two inputs would
+ * otherwise share it, autograd/backward.ts).
+ */
+function addSame(a: Tensor, b: Tensor, act?: Activation): Tensor {
+  const y = alloc(promote(a.dtype, b.dtype), a.numel);
+  kernels.addForward(a.data, b.data, y, act);
+  return makeResult("add", y, [...a.shape], [a, b], [(dy) => dy, (dy) => dy]);
+}
 export const sub = (a: Tensor, b: Tensor | number) => binary("sub", a, asTensor(b, a));
 export const mul = (a: Tensor, b: Tensor | number) => binary("mul", a, asTensor(b, a));
 export const div = (a: Tensor, b: Tensor | number) => binary("div", a, asTensor(b, a));

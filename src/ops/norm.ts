@@ -8,10 +8,16 @@
 //   training: dx = invstd / M * (M g - sum(g) - xhat * sum(g xhat))   (sums over n, s)
 //   eval:     dx = g * invstd
 //   dweight = sum(dy * xhat),  dbias = sum(dy)
+// Both dx as kernels.batchNormBackwardInput computes them: dx = s dy + b (x - mean) + c, with
+// s = invstd * weight (and in training b = -s invstd sum(dy xhat) / M, c = -s sum(dy) / M).
+// The per-element passes are kernels (kernels/ref/norm.ts, the WebAssembly ones for float32).
 
 import { makeResult } from "../autograd/function.js";
+import type { BackwardFn } from "../autograd/node.js";
 import { alloc, type Storage } from "../core/dtype.js";
 import { shapeStr } from "../core/shape.js";
+import { kernels, type NormDims } from "../kernels/index.js";
+import type { Activation } from "../kernels/ref/elementwise.js";
 import { Tensor } from "../tensor.js";
 
 /**
@@ -27,6 +33,24 @@ export function batchNorm(
   momentum = 0.1,
   eps = 1e-5,
 ): Tensor {
+  return batchNormThen(x, runningMean, runningVar, weight, bias, training, momentum, eps);
+}
+
+/**
+ * batchNorm whose kernel also applies `act` to the output (see ops/fused.ts: the caller gives the
+ * node act's derivative).
+ */
+export function batchNormThen(
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  training: boolean,
+  momentum: number,
+  eps: number,
+  act?: Activation,
+): Tensor {
   const op = "batchNorm";
   if (x.ndim < 2) throw new RangeError(`${op}: expected an input of at least 2 dims (N, C, ...), got shape ${shapeStr(x.shape)}`);
   const [N, C] = x.shape;
@@ -40,11 +64,33 @@ export function batchNorm(
   if (training && M <= 1) throw new RangeError(`${op}: expected more than 1 value per channel when training, got input size ${shapeStr(x.shape)}`);
   if (!(eps >= 0)) throw new RangeError(`${op}: eps must be non-negative, got ${eps}`);
 
-  const xd = x.data;
+  const d = { N, C, S };
+  const { mean, invstd } = statistics(d, x.data, training, runningMean, runningVar, momentum, eps);
+  // scale = invstd * weight: y = (x - mean) * scale + bias; also dx's coefficient of dy.
+  const scale = Float64Array.from(invstd, (v, c) => v * (weight ? weight.data[c] : 1));
+  const shift = bias ? Float64Array.from(bias.data) : new Float64Array(C);
+  const y = alloc(x.dtype, x.numel);
+  kernels.batchNormForward(d, x.data, mean, scale, shift, y, act);
+
+  const inputs = [x];
+  const [dx, dweight, dbias] = gradients(d, x, weight, bias, training, mean, invstd, scale);
+  const backwards = [dx];
+  if (weight) inputs.push(weight), backwards.push(dweight);
+  if (bias) inputs.push(bias), backwards.push(dbias);
+  return makeResult(op, y, [...x.shape], inputs, backwards);
+}
+
+/**
+ * Per-channel mean and invstd: the batch's (the running statistics updated in place) when
+ * training, else the running ones.
+ */
+function statistics(d: NormDims, x: Storage, training: boolean, runningMean: Tensor | null, runningVar: Tensor | null, momentum: number, eps: number) {
+  const { C } = d;
+  const M = d.N * d.S;
   const mean = new Float64Array(C);
   const invstd = new Float64Array(C);
   if (training) {
-    channelMoments(xd, N, C, S, mean, invstd); // invstd holds the biased variance for now
+    kernels.batchNormStats(d, x, mean, invstd); // invstd holds the biased variance for now
     if (runningMean && runningVar) {
       for (let c = 0; c < C; c++) {
         runningMean.data[c] = (1 - momentum) * runningMean.data[c] + momentum * mean[c];
@@ -58,14 +104,13 @@ export function batchNorm(
       invstd[c] = 1 / Math.sqrt(runningVar!.data[c] + eps);
     }
   }
+  return { mean, invstd };
+}
 
-  const w = (c: number) => (weight ? weight.data[c] : 1);
-  const y = alloc(x.dtype, x.numel);
-  forEachChannel(N, C, S, (c, i0) => {
-    const m = mean[c], k = invstd[c] * w(c), b = bias ? bias.data[c] : 0;
-    for (let i = i0; i < i0 + S; i++) y[i] = (xd[i] - m) * k + b;
-  });
-
+/** The backward functions for x, weight and bias. */
+function gradients(d: NormDims, x: Tensor, weight: Tensor | null, bias: Tensor | null, training: boolean, mean: Float64Array, invstd: Float64Array, scale: Float64Array): BackwardFn[] {
+  const { C } = d;
+  const M = d.N * d.S;
   /**
    * Per channel: sum(dy) and sum(dy * xhat); dx, dweight and dbias get the same dy, one after
    * another in that order, so they are computed once. The last of them that the engine will ask
@@ -81,59 +126,28 @@ export function batchNorm(
   const channelDySums = (dy: Storage) => {
     const sumDy = new Float64Array(C);
     const sumDyXhat = new Float64Array(C);
-    forEachChannel(N, C, S, (c, i0) => {
-      const m = mean[c];
-      let a = 0, b = 0;
-      for (let i = i0; i < i0 + S; i++) {
-        a += dy[i];
-        b += dy[i] * (xd[i] - m);
-      }
-      sumDy[c] += a;
-      sumDyXhat[c] += b * invstd[c];
-    });
+    kernels.batchNormBackwardSums(d, x.data, dy, mean, sumDy, sumDyXhat);
+    for (let c = 0; c < C; c++) sumDyXhat[c] *= invstd[c];
     return { sumDy, sumDyXhat };
   };
   const dx = (dy: Storage) => {
     const out = alloc(x.dtype, x.numel);
-    const { sumDy, sumDyXhat } = training ? dySums(dy, !weight?.requiresGrad && !bias?.requiresGrad) : { sumDy: null, sumDyXhat: null };
-    forEachChannel(N, C, S, (c, i0) => {
-      const k = invstd[c] * w(c);
-      if (!training) {
-        for (let i = i0; i < i0 + S; i++) out[i] = dy[i] * k;
-        return;
+    // dx = scale dy + xCoef (x - mean) + constant; in evaluation the last two are 0.
+    const xCoef = new Float64Array(C);
+    const constant = new Float64Array(C);
+    if (training) {
+      const { sumDy, sumDyXhat } = dySums(dy, !weight?.requiresGrad && !bias?.requiresGrad);
+      for (let c = 0; c < C; c++) {
+        xCoef[c] = (-scale[c] * invstd[c] * sumDyXhat[c]) / M;
+        constant[c] = (-scale[c] * sumDy[c]) / M;
       }
-      const m = mean[c], is = invstd[c], meanDy = sumDy![c] / M, meanDyXhat = sumDyXhat![c] / M;
-      for (let i = i0; i < i0 + S; i++) out[i] = k * (dy[i] - meanDy - (xd[i] - m) * is * meanDyXhat);
-    });
+    }
+    kernels.batchNormBackwardInput(d, x.data, dy, mean, scale, xCoef, constant, out);
     return out;
   };
   const dweight = (dy: Storage) => inStorageOf(dySums(dy, !bias?.requiresGrad).sumDyXhat, weight!.data);
   const dbias = (dy: Storage) => inStorageOf(dySums(dy, true).sumDy, bias!.data);
-
-  const inputs = [x];
-  const backwards = [dx];
-  if (weight) inputs.push(weight), backwards.push(dweight);
-  if (bias) inputs.push(bias), backwards.push(dbias);
-  return makeResult(op, y, [...x.shape], inputs, backwards);
-}
-
-/** Calls visit(c, offset) for each contiguous run of S values of channel c. */
-function forEachChannel(N: number, C: number, S: number, visit: (c: number, offset: number) => void): void {
-  for (let n = 0; n < N; n++) for (let c = 0; c < C; c++) visit(c, (n * C + c) * S);
-}
-
-/** Per-channel mean and biased variance, two passes in float64 (stable for large means). */
-function channelMoments(x: Storage, N: number, C: number, S: number, mean: Float64Array, variance: Float64Array): void {
-  const M = N * S;
-  forEachChannel(N, C, S, (c, i0) => {
-    for (let i = i0; i < i0 + S; i++) mean[c] += x[i];
-  });
-  for (let c = 0; c < C; c++) mean[c] /= M;
-  forEachChannel(N, C, S, (c, i0) => {
-    const m = mean[c];
-    for (let i = i0; i < i0 + S; i++) variance[c] += (x[i] - m) * (x[i] - m);
-  });
-  for (let c = 0; c < C; c++) variance[c] /= M;
+  return [dx, dweight, dbias];
 }
 
 /** A float64 per-channel result in the storage type of `like`. */

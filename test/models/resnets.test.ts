@@ -95,3 +95,51 @@ test("InceptionBlock(64, [48, 64], [64, 96], 32) gives 256 channels at the input
   assert.deepEqual(golden.facts.inception.output, [1, 256, 32, 32]);
   checkValues("inception", new models.InceptionBlock(2, [2, 3], [1, 2], 2));
 });
+
+/** A block's output, input gradient and parameter gradients for one seeded batch. */
+function blockRun(make: () => torch.nn.Module, shape: number[], forward: (m: torch.nn.Module, x: torch.Tensor) => torch.Tensor) {
+  torch.manualSeed(40);
+  const block = make();
+  const g = new torch.Generator(41);
+  const x = torch.randn(shape, { generator: g, requiresGrad: true });
+  block.forward(x); // materialises lazy layers: fused from here on
+  const y = forward(block, x);
+  y.backward(torch.randn(y.shape, { generator: g }));
+  return { op: y.gradFn!.op, values: [y, x.grad!, ...block.parameters().map((p) => p.grad!)].map((v) => Array.from(v.data)) };
+}
+
+test("residual blocks run bn + ReLU and add + ReLU fused: the same output and gradients as the ops one by one, bit for bit", () => {
+  const { relu } = torch;
+  type Block = torch.nn.Module & Record<string, torch.nn.Module & ((x: torch.Tensor) => torch.Tensor)>;
+  const f = (m: torch.nn.Module, name: string, x: torch.Tensor) => (m as Block)[name].forward(x);
+  const d2l = (m: torch.nn.Module, x: torch.Tensor) => {
+    const y = f(m, "bn2", f(m, "conv2", relu(f(m, "bn1", f(m, "conv1", x)))));
+    return relu(y.add((m as torch.models.Residual).conv3 ? f(m, "conv3", x) : x));
+  };
+  const basic = (m: torch.nn.Module, x: torch.Tensor) => {
+    const y = f(m, "bn2", f(m, "conv2", relu(f(m, "bn1", f(m, "conv1", x)))));
+    return relu(y.add((m as torch.models.BasicBlock).downsample ? f(m, "downsample", x) : x));
+  };
+  const cases: [string, () => torch.nn.Module, number[], typeof d2l][] = [
+    ["d2l Residual(8)", () => new models.Residual(8), [3, 8, 9, 9], d2l],
+    ["d2l Residual(8, 1x1, strides 2)", () => new models.Residual(8, { use1x1conv: true, strides: 2 }), [3, 4, 9, 9], d2l],
+    ["BasicBlock(4, 8, stride 2)", () => new models.BasicBlock(4, 8, { stride: 2 }), [3, 4, 9, 9], basic],
+  ];
+  for (const [label, make, shape, plain] of cases) {
+    const fused = blockRun(make, shape, (m, x) => m.forward(x));
+    const oneByOne = blockRun(make, shape, plain);
+    assert.equal(fused.op, "add", `${label}: fused`);
+    assert.equal(oneByOne.op, "relu", `${label}: one by one`);
+    fused.values.forEach((v, i) => assert.deepEqual(v, oneByOne.values[i], `${label}: output ${i}`));
+  }
+});
+
+test("a block whose ReLU module is patched runs it on its own (bn + ReLU and add + ReLU unfused)", () => {
+  const block = new models.BasicBlock(4, 4);
+  let calls = 0;
+  const relu = block.relu;
+  Object.defineProperty(relu, "forward", { configurable: true, value: (x: torch.Tensor) => (calls++, torch.relu(x)) });
+  const y = block.forward(torch.randn([2, 4, 5, 5], { requiresGrad: true }));
+  assert.equal(calls, 2);
+  assert.equal(y.gradFn!.op, "relu");
+});

@@ -1,10 +1,11 @@
 // Elementwise ops: gradient checks for every unary and binary op (with broadcasting and number
-// operands), values at extreme inputs, comparisons, and shape errors.
+// operands), values at extreme inputs, comparisons, shape errors, and the fused add + ReLU.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as torch from "../../src/index.js";
 import type { Tensor } from "../../src/index.js";
+import { addRelu } from "../../src/ops/elementwise.js";
 import { awayFromZero64, gradcheck, randn64, uniform64 } from "../helpers/gradcheck.js";
 
 type Unary = (x: Tensor) => Tensor;
@@ -159,3 +160,49 @@ test("binary shape errors name the op and both shapes", () => {
   assert.throws(() => a.eq(b), /eq: shapes \[2, 3\] and \[4\] cannot be broadcast/);
   assert.throws(() => torch.add(torch.zeros([2, 1, 4]), torch.zeros([3, 2])), /add: shapes \[2, 1, 4\] and \[3, 2\]/);
 });
+
+test("add of one shape: each input gets its own gradient array (the engine copies dy once); x + x gives 2 dy; mixed dtypes", () => {
+  const g = new torch.Generator(20);
+  const [a, b] = [torch.randn([3, 40], { generator: g, requiresGrad: true }), torch.randn([3, 40], { generator: g, requiresGrad: true })];
+  const dy = torch.randn([3, 40], { generator: g });
+  torch.add(a, b).backward(dy);
+  assert.notEqual(a.grad!.data, b.grad!.data, "two arrays");
+  assert.deepEqual(Array.from(a.grad!.data), Array.from(dy.data));
+  assert.deepEqual(Array.from(b.grad!.data), Array.from(dy.data));
+  assert.notEqual(a.grad!.data, dy.data, "not the caller's gradient");
+  const x = torch.randn([3, 40], { generator: g, requiresGrad: true });
+  torch.add(x, x).backward(dy);
+  assert.deepEqual(Array.from(x.grad!.data), Array.from(dy.data).map((v) => v + v));
+  const x64 = randn64([2, 3], g);
+  const y = torch.add(torch.ones([2, 3]), x64);
+  assert.equal(y.dtype, "float64");
+  gradcheck(torch.add, [x64, randn64([2, 3], g)], { name: "add same shape" });
+});
+
+test("gradcheck addRelu (the residual blocks' sum) on one shape and broadcast", () => {
+  const g = new torch.Generator(21);
+  const a = awayFromZero64([2, 3, 4], g, 0.5);
+  const b = uniform64([2, 3, 4], g, -0.2, 0.2);
+  gradcheck(addRelu, [a, b], { name: "addRelu" });
+  gradcheck(addRelu, [a, uniform64([4], g, -0.2, 0.2)], { name: "addRelu broadcast" });
+});
+
+for (const backend of ["wasm", "js"] as const) {
+  test(`addRelu = relu(add) bit for bit, values and gradients, small and large (${backend})`, (t) => {
+    const before = torch.getBackend();
+    t.after(() => torch.setBackend(before));
+    torch.setBackend(backend);
+    for (const shape of [[2, 3], [5, 4, 33, 33]]) {
+      const run = (fused: boolean) => {
+        const g = new torch.Generator(22);
+        const [a, b] = [torch.randn(shape, { generator: g, requiresGrad: true }), torch.randn(shape, { generator: g, requiresGrad: true })];
+        const y = fused ? addRelu(a, b) : torch.relu(torch.add(a, b));
+        y.backward(torch.randn(shape, { generator: g }));
+        return { op: y.gradFn!.op, values: [y, a.grad!, b.grad!].map((v) => Array.from(v.data)) };
+      };
+      const [fused, plain] = [run(true), run(false)];
+      assert.equal(fused.op, "add", "fused: one node");
+      assert.deepEqual(fused.values, plain.values);
+    }
+  });
+}

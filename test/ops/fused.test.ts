@@ -22,6 +22,10 @@ const LAYERS: Case[] = [
   ["Linear(7, 5) on a 1-d input", () => new nn.Linear(7, 5), [7]],
   ["AvgPool2d(2)", () => new nn.AvgPool2d(2), [2, 3, 6, 6]],
   ["MaxPool2d(2)", () => new nn.MaxPool2d(2), [2, 3, 6, 6]],
+  ["BatchNorm2d(3)", () => new nn.BatchNorm2d(3), [2, 3, 6, 5]],
+  ["BatchNorm1d(7)", () => new nn.BatchNorm1d(7), [3, 7]],
+  ["BatchNorm2d(4), eval mode", () => new nn.BatchNorm2d(4).eval(), [2, 4, 3, 5]],
+  ["BatchNorm2d(5) on 5,120 values (the wasm kernels)", () => new nn.BatchNorm2d(5), [4, 5, 16, 16]],
 ];
 const ACTIVATIONS = [
   ["tanh", () => new nn.Tanh(), torch.tanh],

@@ -43,3 +43,9 @@ export function reluForward(x: Storage, y: Storage): void {
 export function reluBackward(x: Storage, dy: Storage, dx: Storage): void {
   for (let i = 0; i < x.length; i++) dx[i] = x[i] > 0 ? dy[i] : 0;
 }
+
+/** y[i] = act(a[i] + b[i]); y may be a or b (the autograd engine's accumulation: a += b). */
+export function addForward(a: Storage, b: Storage, y: Storage, act?: Activation): void {
+  for (let i = 0; i < y.length; i++) y[i] = a[i] + b[i];
+  if (act) activate(y, act);
+}

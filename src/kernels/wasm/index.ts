@@ -9,6 +9,7 @@ import { getRequestedThreads, WasmContext } from "./context.js";
 import { makeElementwiseKernels } from "./elementwise.js";
 import { makeGemmKernels } from "./gemm.js";
 import { loadWasm, type LoadedWasm } from "./load.js";
+import { makeNormKernels } from "./norm.js";
 import { makePoolKernels } from "./pool.js";
 import type { ResidentHeap } from "./resident.js";
 
@@ -19,7 +20,7 @@ const contexts = new WeakMap<Kernels, WasmContext>();
 export function createWasmKernels(ref: Kernels, loaded: LoadedWasm | Error = loadWasm()): Kernels | Error {
   if (loaded instanceof Error) return loaded;
   const ctx = new WasmContext(loaded);
-  const kernels = { ...ref, ...makeGemmKernels(ctx), ...makeConvKernels(ctx), ...makeElementwiseKernels(ctx), ...makePoolKernels(ctx) };
+  const kernels = { ...ref, ...makeGemmKernels(ctx), ...makeConvKernels(ctx), ...makeElementwiseKernels(ctx), ...makePoolKernels(ctx), ...makeNormKernels(ctx) };
   contexts.set(kernels, ctx);
   return kernels;
 }

@@ -50,6 +50,14 @@ export interface WasmExports {
   tanhBackward(y: number, dy: number, dx: number, n: number): void;
   reluForward(x: number, y: number, n: number): void;
   reluBackward(x: number, dy: number, dx: number, n: number): void;
+  addForward(a: number, b: number, y: number, n: number, act: number): void;
+  // batch norm over planes [q0, q1) of (N, C, S) operands (assembly/norm.ts); sums: f64 per
+  // plane (two for DySums), mean f64 for the sums, the other per-channel operands f32
+  batchNormPlaneSums(x: number, sums: number, S: number, q0: number, q1: number): void;
+  batchNormPlaneSquares(x: number, mean: number, sums: number, C: number, S: number, q0: number, q1: number): void;
+  batchNormPlaneDySums(x: number, dy: number, mean: number, sums: number, C: number, S: number, q0: number, q1: number): void;
+  batchNormForward(x: number, mean: number, scale: number, shift: number, y: number, C: number, S: number, q0: number, q1: number, act: number): void;
+  batchNormBackwardInput(x: number, dy: number, mean: number, a: number, b: number, k: number, dx: number, C: number, S: number, q0: number, q1: number): void;
   avgPool2dForward(geo: number, x: number, y: number, includePad: number): void;
   avgPool2dBackward(geo: number, dy: number, dx: number, includePad: number): void;
   // scratch: maxPoolScratch(geo) floats (the stride-2 kernel's padded plane), one per thread
@@ -98,6 +106,7 @@ export const KERNEL_NAMES = [
   "tanhForward", "tanhBackward", "reluForward", "reluBackward", "avgPool2dForward", "avgPool2dBackward", "maxPool2dForward", "maxPool2dBackward",
   "conv2dDirectBackwardInput", "conv2dLanesForward", "conv2dLanesBackwardWeight",
   "winogradWeights", "winogradForward", "winogradBackwardWeight", "winogradPackWeights",
+  "addForward", "batchNormPlaneSums", "batchNormPlaneSquares", "batchNormPlaneDySums", "batchNormForward", "batchNormBackwardInput",
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 /** An instance's kernel exports by name, as the thread pool calls them. */

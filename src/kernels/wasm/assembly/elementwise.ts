@@ -111,3 +111,20 @@ export function reluBackward(x: usize, dy: usize, dx: usize, n: i32): void {
     dx += 16;
   }
 }
+
+/**
+ * y[i] = act(a[i] + b[i]) for i < n; y may be a or b (accumulation: a += b).
+ * NOTE: exactly n values, no rounding up: y may be a gradient that a user's array views.
+ */
+export function addForward(a: usize, b: usize, y: usize, n: i32, act: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(y + o, activate4(act, f32x4.add(v128.load(a + o), v128.load(b + o))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const v = f32x4.splat(load<f32>(a + o) + load<f32>(b + o));
+    store<f32>(y + o, f32x4.extract_lane(activate4(act, v), 0));
+  }
+}
