@@ -23,6 +23,9 @@ const CASES: [string, PoolGeometry][] = [
   ["3x3 stride 2 padding 1 on 17x18", { NC: 4, H: 17, W: 18, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1, OH: 9, OW: 9 }],
   ["3x3 stride 2 ceil mode on 8x8", { NC: 3, H: 8, W: 8, KH: 3, KW: 3, SH: 2, SW: 2, PH: 0, PW: 0, OH: 4, OW: 4 }],
   ["5x4 stride 2 padding [2, 1] on 11x9", { NC: 2, H: 11, W: 9, KH: 5, KW: 4, SH: 2, SW: 2, PH: 2, PW: 1, OH: 6, OW: 5 }],
+  // and at stride 1: GoogLeNet's 3x3 padding 1 (rows of 28: seven groups), rows of 6 (a group of 2)
+  ["3x3 stride 1 padding 1 on 28x28", { NC: 5, H: 28, W: 28, KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1, OH: 28, OW: 28 }],
+  ["3x2 stride 1 padding [1, 0] on 5x7", { NC: 3, H: 5, W: 7, KH: 3, KW: 2, SH: 1, SW: 1, PH: 1, PW: 0, OH: 5, OW: 6 }],
 ];
 
 for (const [label, g] of CASES) {
@@ -59,9 +62,10 @@ for (const [label, g] of CASES) {
   });
 }
 
-test("wasm max pooling, stride 2: ties keep the first position, -Infinity windows their first real one, NaN wins (last NaN)", () => {
+for (const S of [1, 2])
+test(`wasm max pooling, stride ${S}: ties keep the first position, -Infinity windows their first real one, NaN wins (last NaN)`, () => {
   // a plane of ties and -Infinity with NaNs: every rule of the general loop at once
-  const g: PoolGeometry = { NC: 2, H: 9, W: 10, KH: 3, KW: 3, SH: 2, SW: 2, PH: 1, PW: 1, OH: 5, OW: 5 };
+  const g: PoolGeometry = { NC: 2, H: 9, W: 10, KH: 3, KW: 3, SH: S, SW: S, PH: 1, PW: 1, OH: S === 2 ? 5 : 9, OW: S === 2 ? 5 : 10 };
   const x = new Float32Array(g.NC * g.H * g.W).map((_, i) => (i % 7 === 0 ? -Infinity : i % 3 === 0 ? 2 : 1));
   x.fill(-Infinity, 0, 30); // rows 0-2 of the first plane: windows of -Infinity only
   x[95] = NaN;

@@ -66,12 +66,12 @@ export function avgPool2dBackward(geo: usize, dy: usize, dx: usize, includePad: 
 
 /**
  * y = window maxima (NaN wins), argmax = their index within the plane (i32). scratch: 0, or
- * maxPoolScratch(geo) floats for the stride-2 kernel (maxStride2Forward).
+ * maxPoolScratch(geo) floats for the stride-1 and stride-2 kernel (maxStridedForward).
  */
 export function maxPool2dForward(geo: usize, x: usize, y: usize, argmax: usize, scratch: usize): void {
   const g = changetype<Geometry>(geo);
   if (whole2x2(g)) return max2x2Forward(g, x, y, argmax);
-  if (scratch != 0 && stride2(g)) return maxStride2Forward(g, x, y, argmax, scratch);
+  if (scratch != 0 && strided(g)) return maxStridedForward(g, x, y, argmax, scratch);
   for (let p = 0; p < g.N; p++) {
     const plane = at(x, p * g.H * g.W);
     for (let oh = 0; oh < g.OH; oh++)
@@ -223,34 +223,34 @@ function max2x2Forward(g: Geometry, x: usize, y: usize, argmax: usize): void {
     }
 }
 
-// Stride 2 with any window and padding (d2l's ResNet and GoogLeNet: 3x3, padding 1), four outputs
-// of a row at a time: each plane is staged into a buffer padded with -Infinity (rows and columns
+// Stride 1 or 2 with any window and padding (d2l's ResNet and GoogLeNet: 3x3, stride 2, padding 1;
+// GoogLeNet's Inception blocks: 3x3, stride 1, padding 1), four outputs of a row at a time: each plane is staged into a buffer padded with -Infinity (rows and columns
 // past the input included), which never wins, so every window reads whole rows; the taps go in
 // the general loop's order and a later one wins when greater or NaN, each lane starting from the
 // first real position of its window, as the general loop does.
 
 // @ts-ignore: decorator
-@inline function stride2(g: Geometry): bool {
-  return g.SH == 2 && g.SW == 2 && g.KH <= 8 && g.KW <= 8;
+@inline function strided(g: Geometry): bool {
+  return g.SH == g.SW && (g.SH == 1 || g.SH == 2) && g.KH <= 8 && g.KW <= 8;
 }
 
 /** The padded plane's row length: four outputs' windows from any output group, plus a vector's slack. */
 // @ts-ignore: decorator
 @inline function paddedWidth(g: Geometry): i32 {
-  return 8 * ((g.OW + 3) >> 2) + g.KW + 8;
+  return 4 * g.SW * ((g.OW + 3) >> 2) + g.KW + 8;
 }
 
-/** Floats of scratch for maxPool2dForward's stride-2 kernel (one thread's). */
+/** Floats of scratch for maxPool2dForward's stride-1 and stride-2 kernel (one thread's). */
 export function maxPoolScratch(geo: usize): i32 {
   const g = changetype<Geometry>(geo);
-  return (2 * g.OH + g.KH) * paddedWidth(g);
+  return strided(g) ? (g.SH * g.OH + g.KH) * paddedWidth(g) : 0;
 }
 
-function maxStride2Forward(g: Geometry, x: usize, y: usize, argmax: usize, buf: usize): void {
-  const Wp = paddedWidth(g), Hp = 2 * g.OH + g.KH, W = g.W;
+function maxStridedForward(g: Geometry, x: usize, y: usize, argmax: usize, buf: usize): void {
+  const Wp = paddedWidth(g), S = g.SH, Hp = S * g.OH + g.KH, W = g.W;
   const ninf = f32x4.splat(-Infinity);
   for (let i = 0; i < Hp * Wp; i += 4) v128.store(at(buf, i), ninf);
-  const lanes = i32x4(0, 2, 4, 6);
+  const lanes = S == 2 ? i32x4(0, 2, 4, 6) : i32x4(0, 1, 2, 3);
   for (let p = 0; p < g.N; p++) {
     // the plane at row PH, column PW of the buffer (the rest stays -Infinity)
     const plane = at(x, p * g.H * W);
@@ -261,19 +261,19 @@ function maxStride2Forward(g: Geometry, x: usize, y: usize, argmax: usize, buf: 
       for (; i < W; i++) store<f32>(at(dst, i), load<f32>(at(src, i)));
     }
     for (let oh = 0; oh < g.OH; oh++) {
-      const h0 = 2 * oh - g.PH, hs = max(h0, 0);
+      const h0 = S * oh - g.PH, hs = max(h0, 0);
       const o = (p * g.OH + oh) * g.OW;
       for (let ow = 0; ow < g.OW; ow += 4) {
-        // first real position of each lane's window: column max(2(ow + l) - PW, 0)
-        const w0 = i32x4.add(i32x4.splat(2 * ow - g.PW), lanes);
+        // first real position of each lane's window: column max(S(ow + l) - PW, 0)
+        const w0 = i32x4.add(i32x4.splat(S * ow - g.PW), lanes);
         let idx = i32x4.add(i32x4.splat(hs * W), i32x4.max_s(w0, i32x4.splat(0)));
         let best = ninf;
         for (let kh = 0; kh < g.KH; kh++) {
-          const row = at(buf, (2 * oh + kh) * Wp + 2 * ow);
+          const row = at(buf, (S * oh + kh) * Wp + S * ow);
           const base = i32x4.add(i32x4.splat((h0 + kh) * W), w0);
           for (let kw = 0; kw < g.KW; kw++) {
-            const a = v128.load(at(row, kw)), b = v128.load(at(row, kw + 4));
-            const c = v128.shuffle<f32>(a, b, 0, 2, 4, 6);
+            const a = v128.load(at(row, kw));
+            const c = S == 2 ? v128.shuffle<f32>(a, v128.load(at(row, kw + 4)), 0, 2, 4, 6) : a;
             const m = wins(c, best);
             best = v128.bitselect(c, best, m);
             idx = v128.bitselect(i32x4.add(base, i32x4.splat(kw)), idx, m);
