@@ -9,7 +9,7 @@
 import { envVar } from "../core/env.js";
 import { setLargeArraySource } from "../core/pool.js";
 import { conv2dBackwardBias, conv2dBackwardInput, conv2dBackwardWeight, conv2dForward } from "./ref/conv2d.js";
-import { addForward, reluBackward, reluForward, tanhBackward, tanhForward } from "./ref/elementwise.js";
+import { addForward, reluBackward, reluForward, sigmoidBackward, sigmoidForward, tanhBackward, tanhForward } from "./ref/elementwise.js";
 import { gemm, gemmPair, type GemmArgs } from "./ref/gemm.js";
 import { col2im, im2col } from "./ref/im2col.js";
 import { batchNormBackwardInput, batchNormBackwardSums, batchNormForward, batchNormStats } from "./ref/norm.js";
@@ -37,6 +37,8 @@ export interface Kernels {
   maxPool2dBackward: typeof maxPool2dBackward;
   tanhForward: typeof tanhForward;
   tanhBackward: typeof tanhBackward;
+  sigmoidForward: typeof sigmoidForward;
+  sigmoidBackward: typeof sigmoidBackward;
   reluForward: typeof reluForward;
   reluBackward: typeof reluBackward;
   addForward: typeof addForward;
@@ -61,6 +63,8 @@ export const refKernels: Kernels = {
   maxPool2dBackward,
   tanhForward,
   tanhBackward,
+  sigmoidForward,
+  sigmoidBackward,
   reluForward,
   reluBackward,
   addForward,

@@ -37,7 +37,12 @@ const unaryDefs = {
   log: { f: Math.log, df: (x, _y, g) => g / x },
   sqrt: { f: Math.sqrt, df: (_x, y, g) => g / (2 * y) },
   abs: { f: Math.abs, df: (x, _y, g) => g * Math.sign(x) },
-  sigmoid: { f: sigmoidScalar, df: (_x, y, g) => g * y * (1 - y) },
+  sigmoid: {
+    f: sigmoidScalar,
+    df: (_x, y, g) => g * y * (1 - y),
+    kernel: (x, y) => kernels.sigmoidForward(x, y),
+    gradKernel: (_x, y, dy, dx) => kernels.sigmoidBackward(y, dy, dx),
+  },
   tanh: {
     f: Math.tanh,
     df: (_x, y, g) => g * (1 - y * y),

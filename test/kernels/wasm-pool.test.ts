@@ -1,4 +1,4 @@
-// The WebAssembly pooling and tanh kernels agree with the references: padding, ceil-mode windows
+// The WebAssembly pooling, tanh and sigmoid kernels agree with the references: padding, ceil-mode windows
 // that run past the input, countIncludePad both ways, odd sizes, NaN in max pooling.
 
 import { test } from "node:test";
@@ -96,6 +96,41 @@ test("wasm tanh = Math.tanh within 4 float32 ulp, saturates, propagates NaN; odd
   assert.ok(Number.isNaN(y[0]), "tanh(NaN) is NaN");
   assert.deepEqual(Array.from(y.subarray(1, 4)), [1, -1, 0]);
   assertAgree("tanh(1e-30)", [y[4] * 1e30], [1], 5e-7);
+});
+
+/** The distance from v to the next float32 away from zero. */
+function ulpOf(v: number): number {
+  const f = new Float32Array([Math.abs(v)]);
+  const next = new Float32Array(1);
+  new Int32Array(next.buffer)[0] = new Int32Array(f.buffer)[0] + 1;
+  return next[0] - f[0];
+}
+
+test("wasm sigmoid = the reference within 2 float32 ulp (1.2e-38 absolute where it is subnormal), NaN and infinities; odd lengths; backward bit-identical", () => {
+  const gen = new Generator(14);
+  for (const n of [1, 3, 5, 7, 17, 63, 64, 65, 1001, 100_003]) {
+    const x = randomF32(n, gen).map((v, i) => v * (1 + (i % 13)) * 8); // up to +-104: both tails
+    const [yw, yj] = [new Float32Array(n), new Float32Array(n)];
+    wasm.sigmoidForward(x, yw);
+    js.sigmoidForward(x, yj);
+    for (let i = 0; i < n; i++) {
+      const ok = yj[i] < 1.1755e-38 ? Math.abs(yw[i] - yj[i]) <= 1.2e-38 : Math.abs(yw[i] - yj[i]) <= 2 * ulpOf(yj[i]);
+      assert.ok(ok, `n=${n}, x=${x[i]}: wasm ${yw[i]}, js ${yj[i]}`);
+    }
+    const dy = randomF32(n, gen);
+    const [dw, dj] = [new Float32Array(n), new Float32Array(n)];
+    wasm.sigmoidBackward(yj, dy, dw);
+    js.sigmoidBackward(yj, dy, dj);
+    assert.deepEqual(dw, dj, `sigmoid backward n=${n}`);
+  }
+  const x = new Float32Array(100).fill(0.5);
+  x.set([NaN, Infinity, -Infinity, 0, -0, 88, -88, -1e-30], 0);
+  const y = new Float32Array(100);
+  wasm.sigmoidForward(x, y);
+  assert.ok(Number.isNaN(y[0]), "sigmoid(NaN) is NaN");
+  assert.deepEqual(Array.from(y.subarray(1, 6)), [1, 0, 0.5, 0.5, 1]);
+  assert.ok(y[6] >= 0 && y[6] < 1e-37, `sigmoid(-88) = ${y[6]}`);
+  assert.equal(y[7], 0.5);
 });
 
 test("wasm max pooling 2x2 (the fast path) breaks ties and -Infinity windows as the reference: the first of equal values", () => {

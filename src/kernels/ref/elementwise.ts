@@ -34,6 +34,34 @@ export function tanhBackward(y: Storage, dy: Storage, dx: Storage): void {
   for (let i = 0; i < y.length; i++) dx[i] = dy[i] * f(1 - f(y[i] * y[i]));
 }
 
+/**
+ * y[i] = 1 / (1 + e^-x[i]), written for both signs so that exp never overflows: 1 / (1 + e^-x)
+ * for x >= 0, e^x / (1 + e^x) below (ops/elementwise.ts sigmoidScalar, in float64).
+ */
+export function sigmoidForward(x: Storage, y: Storage): void {
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    if (v >= 0) y[i] = 1 / (1 + Math.exp(-v));
+    else {
+      const e = Math.exp(v);
+      y[i] = e / (1 + e);
+    }
+  }
+}
+
+/**
+ * dx[i] = dy[i] * (1 - y[i]) * y[i], the gradient from the output in PyTorch's order, float32
+ * rounding after each operation as tanhBackward's.
+ */
+export function sigmoidBackward(y: Storage, dy: Storage, dx: Storage): void {
+  if (dx instanceof Float64Array) {
+    for (let i = 0; i < y.length; i++) dx[i] = dy[i] * (1 - y[i]) * y[i];
+    return;
+  }
+  const f = Math.fround;
+  for (let i = 0; i < y.length; i++) dx[i] = f(f(dy[i] * f(1 - y[i])) * y[i]);
+}
+
 /** y[i] = x[i] > 0 ? x[i] : 0 (NaN gives 0, as the op's scalar formula). */
 export function reluForward(x: Storage, y: Storage): void {
   for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : 0;

@@ -48,6 +48,8 @@ export interface WasmExports {
   conv2dDirectBackwardWeightSum(sums: number, G: number, n: number, dw: number): void;
   tanhForward(x: number, y: number, n: number): void;
   tanhBackward(y: number, dy: number, dx: number, n: number): void;
+  sigmoidForward(x: number, y: number, n: number): void;
+  sigmoidBackward(y: number, dy: number, dx: number, n: number): void;
   reluForward(x: number, y: number, n: number): void;
   reluBackward(x: number, dy: number, dx: number, n: number): void;
   addForward(a: number, b: number, y: number, n: number, act: number): void;
@@ -106,7 +108,7 @@ export const KERNEL_NAMES = [
   "tanhForward", "tanhBackward", "reluForward", "reluBackward", "avgPool2dForward", "avgPool2dBackward", "maxPool2dForward", "maxPool2dBackward",
   "conv2dDirectBackwardInput", "conv2dLanesForward", "conv2dLanesBackwardWeight",
   "winogradWeights", "winogradForward", "winogradBackwardWeight", "winogradPackWeights",
-  "addForward", "batchNormPlaneSums", "batchNormPlaneSquares", "batchNormPlaneDySums", "batchNormForward", "batchNormBackwardInput",
+  "sigmoidForward", "sigmoidBackward", "addForward", "batchNormPlaneSums", "batchNormPlaneSquares", "batchNormPlaneDySums", "batchNormForward", "batchNormBackwardInput",
 ] as const;
 export type KernelName = (typeof KERNEL_NAMES)[number];
 /** An instance's kernel exports by name, as the thread pool calls them. */

@@ -75,6 +75,77 @@ export function tanhBackward(y: usize, dy: usize, dx: usize, n: i32): void {
   }
 }
 
+// e^x for x <= 0 (Cephes' expf: x = n ln2 + r, |r| <= ln2 / 2, e^r by a degree-7 polynomial, 2^n
+// from the exponent bits), within 2 float32 ulp; below -87.3365 (where e^x leaves the normal
+// floats, 1.18e-38) it gives 0.
+const LOG2E: f32 = 1.44269504088896341;
+const LN2_HI: f32 = 0.693359375;
+const LN2_LO: f32 = -2.12194440e-4;
+const P0: f32 = 1.9875691500e-4;
+const P1: f32 = 1.3981999507e-3;
+const P2: f32 = 8.3334519073e-3;
+const P3: f32 = 4.1665795894e-2;
+const P4: f32 = 1.6666665459e-1;
+const P5: f32 = 5.0000001201e-1;
+const EXP_MIN: f32 = -87.3365;
+
+// @ts-ignore: decorator
+@inline function expNonPositive4(x: v128): v128 {
+  const tiny = f32x4.lt(x, f32x4.splat(EXP_MIN));
+  const v = f32x4.pmax(x, f32x4.splat(EXP_MIN));
+  const n = f32x4.nearest(f32x4.mul(v, f32x4.splat(LOG2E)));
+  const r = f32x4.sub(f32x4.sub(v, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
+  let p = madd(f32x4.splat(P0), r, P1);
+  p = madd(p, r, P2);
+  p = madd(p, r, P3);
+  p = madd(p, r, P4);
+  p = madd(p, r, P5);
+  const e = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(p, r), r), r), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return v128.andnot(f32x4.mul(e, scale), tiny);
+}
+
+/**
+ * 1 / (1 + e^-x) in each lane, in the reference's two-sided form (e = e^-|x|: 1 / (1 + e) for
+ * x >= 0, e / (1 + e) below), so that e never overflows; NaN propagates.
+ */
+// @ts-ignore: decorator
+@inline export function sigmoid4(x: v128): v128 {
+  const e = expNonPositive4(f32x4.neg(f32x4.abs(x)));
+  const d = f32x4.add(f32x4.splat(1), e);
+  const neg = f32x4.lt(x, f32x4.splat(0));
+  return f32x4.div(v128.bitselect(e, f32x4.splat(1), neg), d);
+}
+
+/** y[i] = sigmoid(x[i]) for i < n (n rounded up to 4, as tanhForward). */
+export function sigmoidForward(x: usize, y: usize, n: i32): void {
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const a = sigmoid4(v128.load(x)), b = sigmoid4(v128.load(x, 16));
+    v128.store(y, a);
+    v128.store(y, b, 16);
+    x += 32;
+    y += 32;
+  }
+  for (; i < n; i += 4) {
+    v128.store(y, sigmoid4(v128.load(x)));
+    x += 16;
+    y += 16;
+  }
+}
+
+/** dx[i] = dy[i] * (1 - y[i]) * y[i] for i < n, in float32 like the reference (bit-identical). */
+export function sigmoidBackward(y: usize, dy: usize, dx: usize, n: i32): void {
+  const one = f32x4.splat(1);
+  for (let i = 0; i < n; i += 4) {
+    const yv = v128.load(y);
+    v128.store(dx, f32x4.mul(f32x4.mul(v128.load(dy), f32x4.sub(one, yv)), yv));
+    y += 16;
+    dy += 16;
+    dx += 16;
+  }
+}
+
 /** x > 0 ? x : 0 in each lane (NaN and -0 give +0, as the reference). */
 // @ts-ignore: decorator
 @inline export function relu4(v: v128): v128 {

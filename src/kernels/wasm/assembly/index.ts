@@ -12,7 +12,7 @@ export { conv2dDirectBackwardWeight, conv2dDirectBackwardWeightSum } from "./con
 export { conv2dDirectBackwardInput, conv2dDirectBackwardInputScratch } from "./conv2d-input";
 export { conv2dLanesForward, conv2dLanesForwardScratch } from "./conv2d-lanes";
 export { conv2dLanesBackwardWeight } from "./conv2d-weight-lanes";
-export { tanhForward, tanhBackward, reluForward, reluBackward, addForward } from "./elementwise";
+export { tanhForward, tanhBackward, sigmoidForward, sigmoidBackward, reluForward, reluBackward, addForward } from "./elementwise";
 export { batchNormPlaneSums, batchNormPlaneSquares, batchNormPlaneDySums, batchNormForward, batchNormBackwardInput } from "./norm";
 export { avgPool2dForward, avgPool2dBackward, maxPool2dForward, maxPool2dBackward, maxPoolScratch } from "./pool";
 export { winogradWeights, winogradForward, winogradBackwardWeight, winogradScratch, winogradTilesAsRows, winogradBlockTiles, winogradPackedFloats, winogradPackWeights } from "./winograd";
