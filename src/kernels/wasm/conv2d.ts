@@ -92,7 +92,8 @@ const WINOGRAD_MIN_TILES = 64;
  * dw: with few tiles a block, that traffic costs more than the products save.
  * NOTE: measured as above (busy), ms im2col + GEMM / F(2x2) / F(4x4), batch 32: 512->512 on 3x3
  * (128 / 32 tiles) 43.5/46.2/65.2, on 4x4 (128 / 32) 78.8/40.3/62.7; 128->128 on 12x12 (288
- * tiles of 4x4 in a block) 41.6/29.9/18.4; batch 128, 512->512 on 3x3 (28 tiles of 4x4 a block) 168/154/153.
+ * tiles of 4x4 in a block) 41.6/29.9/18.4; batch 128, 512->512 on 3x3 (28 tiles of 4x4 a block) 168/154/153
+ * (blocks of at least 128 tiles since: assembly/winograd.ts WEIGHT_MIN_TILES).
  */
 const WINOGRAD_MIN_BLOCK_TILES = 64;
 
@@ -278,7 +279,7 @@ export function makeConvKernels(ctx: WasmContext) {
       up = arena.alloc(ctx.wasm.winogradPackedFloats(t.OC, t.C, m));
       ctx.run("winogradPackWeights", ranges((m + 2) * (m + 2), threads).map(([k0, k1]) => [pu, up, t.OC, t.C, k0, k1]));
     }
-    return split.map(([n0], i) => [geos[i], px + 4 * n0 * xi, pu, up, pb, py + 4 * n0 * yi, arena.alloc(ctx.wasm.winogradScratch(geos[i], m)), code, m]);
+    return split.map(([n0], i) => [geos[i], px + 4 * n0 * xi, pu, up, pb, py + 4 * n0 * yi, arena.alloc(ctx.wasm.winogradScratch(geos[i], m, 0)), code, m]);
   };
 
   /**
@@ -410,7 +411,7 @@ export function makeConvKernels(ctx: WasmContext) {
         // threads split the output channels (rows of 4: the GEMM's micro-kernel), all images each
         const m = tileFor(d);
         const ps = arena.alloc((m + 2) * (m + 2) * d.OC * d.C);
-        parts = ranges(d.OC, threads, 4).map(([o0, o1]) => [geo, px, pdy, ps, pdw, arena.alloc(ctx.wasm.winogradScratch(geo, m)), o0, o1, m]);
+        parts = ranges(d.OC, threads, 4).map(([o0, o1]) => [geo, px, pdy, ps, pdw, arena.alloc(ctx.wasm.winogradScratch(geo, m, 1)), o0, o1, m]);
         ctx.run("winogradBackwardWeight", parts);
       } else if (lanes || useDirect(d, "weight")) {
         // Each group of images (whole sets of 4 for the lanes kernel) sums into its own block, the

@@ -91,7 +91,8 @@ export interface WasmExports {
   winogradPackWeights(u: number, up: number, OC: number, C: number, k0: number, k1: number): void;
   // dw's output channels [o0, o1), through s (a, OC, C) of scratch shared by the threads
   winogradBackwardWeight(geo: number, x: number, dy: number, s: number, dw: number, scratch: number, o0: number, o1: number, m: number): void;
-  winogradScratch(geo: number, m: number): number;
+  // weight: 1 for winogradBackwardWeight's scratch, 0 for winogradForward's
+  winogradScratch(geo: number, m: number, weight: number): number;
 }
 
 /** An instance with what a worker thread needs to make its own over the same memory. */

@@ -41,31 +41,39 @@ let MT = 2, A2 = 16, TH = 0, TW = 0, R = 0, LD = 0, Hp = 0, Wp = 0;
 
 /** The most floats of V and M together per block (4 MiB): blocks stay in the outer caches. */
 const BLOCK_FLOATS = 1 << 20;
+/**
+ * The weight gradient's least tiles a block (memory permitting it, past BLOCK_FLOATS): each of its
+ * blocks adds into the whole (a, OC, C) sum, so a block must hold many tiles.
+ * NOTE: measured on this machine, ms for ResNet's 512 channels on 3x3 at batch 128, 2 threads:
+ * 28 tiles of 4x4 a block 153 (a busy stretch), 113 tiles 69-80, im2col + GEMM 92; a 4x larger
+ * block for every layer made 64 channels on 24x24 slower (batch 32: 11.3-15.7 against 10.6-12.6).
+ */
+const WEIGHT_MIN_TILES = 128;
 /** Bytes of vector scratch for the transforms (winograd-f4.ts outputGroup4's 44 vectors, at most). */
 const VECTOR_SCRATCH = 768;
 
-function makePlan(g: Geometry, m: i32): void {
+function makePlan(g: Geometry, m: i32, weight: bool = false): void {
   MT = m;
   A2 = (m + 2) * (m + 2);
   TH = (g.OH + m - 1) / m;
   TW = (g.OW + m - 1) / m;
-  const want = max(8, min(1024, BLOCK_FLOATS / (A2 * (g.C + g.OC))));
+  const want = max(weight ? WEIGHT_MIN_TILES : 8, min(1024, BLOCK_FLOATS / (A2 * (g.C + g.OC))));
   R = max(1, min(want / TW, TH * g.N));
   LD = R * TW + 4;
   Hp = m * TH + 2;
   Wp = m * 4 * ((TW + 3) >> 2) + 4;
 }
 
-/** Floats of one thread's scratch for winogradForward / winogradBackwardWeight with geometry geo. */
-export function winogradScratch(geo: usize, m: i32): i32 {
+/** Floats of one thread's scratch for winogradForward, or with `weight` winogradBackwardWeight, with geometry geo. */
+export function winogradScratch(geo: usize, m: i32, weight: bool): i32 {
   const g = changetype<Geometry>(geo);
-  makePlan(g, m);
+  makePlan(g, m, weight);
   return A2 * (g.C + g.OC) * LD + 2 * Hp * Wp + (VECTOR_SCRATCH >> 2) + 4 + g.OC + 8;
 }
 
-/** Tiles per block for geometry geo: each block's products accumulate into the weight gradient's whole (a, OC, C). */
+/** Tiles per block of the weight gradient with geometry geo: each block's products add into the whole (a, OC, C). */
 export function winogradBlockTiles(geo: usize, m: i32): i32 {
-  makePlan(changetype<Geometry>(geo), m);
+  makePlan(changetype<Geometry>(geo), m, true);
   return R * TW;
 }
 
@@ -256,7 +264,7 @@ export function winogradForward(geo: usize, x: usize, u: usize, up: usize, bias:
  */
 export function winogradBackwardWeight(geo: usize, x: usize, dy: usize, s: usize, dw: usize, scratch: usize, o0: i32, o1: i32, m: i32): void {
   const g = changetype<Geometry>(geo);
-  makePlan(g, m);
+  makePlan(g, m, true);
   setGeometry(g);
   const OCp = o1 - o0;
   const v = scratch, z = v + f32s(A2 * g.C * LD), pb = z + f32s(A2 * g.OC * LD), db = pb + f32s(Hp * Wp);
