@@ -169,6 +169,11 @@ def main():
             shown = results[w["id"]]["error"]
         print(f"  {spec['label']}: {w['id']} {shown}", file=sys.stderr, flush=True)
     blas = os.path.realpath("/etc/alternatives/libblas.so.3-x86_64-linux-gnu")
+    if "openblas" not in blas:
+        # NOTE: python3-torch alone can leave Debian's reference BLAS in place: torch.mm and the
+        # Linear layers then run ~15x slower (6 against 98 GFLOP/s at 1024^3 measured here)
+        print(f"  warning: PyTorch's BLAS is {blas}, not OpenBLAS: its GEMM and fully connected layers are slow;"
+              " apt-get install libopenblas0-pthread", file=sys.stderr, flush=True)
     result({"status": "ok", "version": torch.__version__, "results": results,
             "settings": {"threads": torch.get_num_threads(), "OPENBLAS_NUM_THREADS": os.environ.get("OPENBLAS_NUM_THREADS", "unset"),
                          "blas": blas if os.path.exists(blas) else "unknown"}})
