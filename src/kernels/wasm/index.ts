@@ -4,14 +4,14 @@
 // createWasmKernels() returns the Error when the module cannot load (not built, no SIMD).
 
 import type { Kernels } from "../index.js";
-import { makeConvKernels } from "./conv2d.js";
-import { getRequestedThreads, WasmContext } from "./context.js";
-import { makeElementwiseKernels } from "./elementwise.js";
-import { makeGemmKernels } from "./gemm.js";
-import { loadWasm, type LoadedWasm } from "./load.js";
-import { makeNormKernels } from "./norm.js";
-import { makePoolKernels } from "./pool.js";
-import type { ResidentHeap } from "./resident.js";
+import { makeConvKernels } from "./conv/conv2d.js";
+import { getRequestedThreads, WasmContext } from "./runtime/context.js";
+import { makeElementwiseKernels } from "./elementwise/elementwise.js";
+import { makeGemmKernels } from "./gemm/gemm.js";
+import { loadWasm, type LoadedWasm } from "./runtime/load.js";
+import { makeNormKernels } from "./norm/norm.js";
+import { makePoolKernels } from "./pool/pool.js";
+import type { ResidentHeap } from "./runtime/resident.js";
 
 /** The context behind each kernel table made here. */
 const contexts = new WeakMap<Kernels, WasmContext>();
