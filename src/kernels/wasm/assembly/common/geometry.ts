@@ -1,5 +1,5 @@
 // A convolution's geometry as the JavaScript side writes it: 16 consecutive i32 at one address
-// (see src/kernels/wasm/conv2d.ts, which writes them in this order).
+// (see src/kernels/wasm/runtime/geometry.ts, which writes them in this order).
 
 @unmanaged
 export class Geometry {

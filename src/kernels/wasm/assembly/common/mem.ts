@@ -1,4 +1,5 @@
-// Short copies and fills of float32 runs, inlined.
+// Memory helpers of every kernel, inlined: byte sizes and addresses, short copies and fills of
+// float32 runs.
 // NOTE: V8 runs memory.copy/memory.fill as calls into the runtime, which cost more than the
 // copy itself for the short runs here (rows of 28 floats, planes of one).
 
@@ -11,7 +12,7 @@
 }
 
 /**
- * Zeroes n floats at `at` (resident arrays, see ../resident.ts): memory.fill, a memset, where
+ * Zeroes n floats at `at` (resident arrays, see ../../runtime/resident.ts): memory.fill, a memset, where
  * JavaScript's fill on a shared buffer writes element by element, ~10x slower.
  */
 export function zeroF32(at: usize, n: i32): void {
@@ -29,4 +30,22 @@ export function zeroF32(at: usize, n: i32): void {
 // @ts-ignore: decorator
 @inline export function f32s(n: i32): usize {
   return <usize>n << 2;
+}
+
+/** Bytes of n vectors of four floats. */
+// @ts-ignore: decorator
+@inline export function vecs(n: i32): usize {
+  return <usize>n << 4;
+}
+
+/** The byte address of element i of a 4-byte array (float32 or i32) at p. */
+// @ts-ignore: decorator
+@inline export function at(p: usize, i: i32): usize {
+  return p + (<usize>i << 2);
+}
+
+/** Adds v to the vector at p. */
+// @ts-ignore: decorator
+@inline export function addVector(p: usize, v: v128): void {
+  v128.store(p, f32x4.add(v128.load(p), v));
 }

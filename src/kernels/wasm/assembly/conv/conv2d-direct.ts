@@ -10,11 +10,7 @@
 import { Geometry } from "../common/geometry";
 import { ACT_NONE, activate4 } from "../elementwise/elementwise";
 import { padImage, tapTable } from "./padded";
-
-// @ts-ignore: decorator
-@inline function f32s(n: i32): usize {
-  return <usize>n << 2;
-}
+import { f32s } from "../common/mem";
 
 /**
  * NB output channels (1, 2 or 4: a constant once inlined, so the unused accumulators vanish) at
@@ -113,7 +109,7 @@ import { padImage, tapTable } from "./padded";
   }
 }
 
-/** y = act(conv(x, w) + bias) (bias 0: none; act: ACT_* of ./elementwise.ts) for the geometry's N images. */
+/** y = act(conv(x, w) + bias) (bias 0: none; act: ACT_* of ../elementwise/elementwise.ts) for the geometry's N images. */
 export function conv2dDirectForward(geo: usize, x: usize, w: usize, bias: usize, y: usize, pad: usize, act: i32): void {
   const g = changetype<Geometry>(geo);
   const taps = pad + f32s(g.C * (g.H + 2 * g.PH) * (g.W + 2 * g.PW) + 4);

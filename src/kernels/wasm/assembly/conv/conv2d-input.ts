@@ -23,24 +23,8 @@
 // 1.6x as long on LeNet's C1 shape.
 
 import { Geometry } from "../common/geometry";
-import { flushRow, interleaveRow } from "./lanes";
-import { fillF32 } from "../common/mem";
-
-// @ts-ignore: decorator
-@inline function f32s(n: i32): usize {
-  return <usize>n << 2;
-}
-
-// @ts-ignore: decorator
-@inline function vecs(n: i32): usize {
-  return <usize>n << 4;
-}
-
-/** Positions per block for channel blocks of NB (see the NOTE above). */
-// @ts-ignore: decorator
-@inline function positionsFor(NB: i32): i32 {
-  return NB == 1 ? 6 : NB == 2 ? 4 : 2;
-}
+import { flushRow, interleaveRow, positionsFor } from "./lanes";
+import { f32s, fillF32, vecs } from "../common/mem";
 
 /** Zero columns on each side of a staged dy row: the widest block of positions, less one. */
 function padColumns(C: i32): i32 {

@@ -16,24 +16,8 @@
 
 import { Geometry } from "../common/geometry";
 import { ACT_NONE, activate4 } from "../elementwise/elementwise";
-import { flushRow, interleaveRow } from "./lanes";
-import { fillF32 } from "../common/mem";
-
-// @ts-ignore: decorator
-@inline function f32s(n: i32): usize {
-  return <usize>n << 2;
-}
-
-// @ts-ignore: decorator
-@inline function vecs(n: i32): usize {
-  return <usize>n << 4;
-}
-
-/** Positions per block for channel blocks of NB. */
-// @ts-ignore: decorator
-@inline function positionsFor(NB: i32): i32 {
-  return NB == 1 ? 6 : NB == 2 ? 4 : 2;
-}
+import { flushRow, interleaveRow, positionsFor } from "./lanes";
+import { f32s, fillF32, vecs } from "../common/mem";
 
 function packedWeights(g: Geometry): i32 {
   return 16 * ((g.OC + 3) >> 2) * g.C * g.KH * g.KW;
@@ -198,7 +182,7 @@ function stageImages(g: Geometry, x: usize, n0: i32, cnt: i32, x4: usize): void 
   }
 }
 
-/** y = act(conv(x, w) + bias) (bias 0: none; act: ACT_* of ./elementwise.ts) for the geometry's N images; `scratch` as at the top. */
+/** y = act(conv(x, w) + bias) (bias 0: none; act: ACT_* of ../elementwise/elementwise.ts) for the geometry's N images; `scratch` as at the top. */
 export function conv2dLanesForward(geo: usize, x: usize, w: usize, bias: usize, y: usize, scratch: usize, act: i32): void {
   const g = changetype<Geometry>(geo);
   const Hp = g.H + 2 * g.PH, Wp = g.W + 2 * g.PW, KK = g.C * g.KH * g.KW;

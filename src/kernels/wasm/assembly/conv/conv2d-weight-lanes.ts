@@ -6,7 +6,7 @@
 // NOTE: why images in the lanes: the row kernel puts 4 columns in a vector, so a 10-wide row
 // (LeNet's C3) takes two vectors and a masked, half-empty third; here every lane is one image's
 // term and every position is one whole vector, with no tail and no mask.
-// Each thread's scratch (lanesWeightScratch floats in ../conv2d.ts) holds:
+// Each thread's scratch (lanesWeightScratch floats in ../../conv/conv2d.ts) holds:
 //   x4     four images of x, zero-padded, as (C, H + 2 PH, W + 2 PW) vectors
 //   dy4    the same four images of dy as (OC, OH, OW) vectors
 //   table  the byte offset in x4 of each tap (c, kh, kw) from a position's top-left input
@@ -14,22 +14,7 @@
 
 import { Geometry } from "../common/geometry";
 import { interleaveRow } from "./lanes";
-import { fillF32 } from "../common/mem";
-
-// @ts-ignore: decorator
-@inline function f32s(n: i32): usize {
-  return <usize>n << 2;
-}
-
-// @ts-ignore: decorator
-@inline function vecs(n: i32): usize {
-  return <usize>n << 4;
-}
-
-// @ts-ignore: decorator
-@inline function addVector(p: usize, v: v128): void {
-  v128.store(p, f32x4.add(v128.load(p), v));
-}
+import { addVector, f32s, fillF32, vecs } from "../common/mem";
 
 /** Images [n0, n0 + cnt) (cnt <= 4) of x, padded, into x4 and of dy into dy4. */
 function stageSet(g: Geometry, x: usize, dy: usize, n0: i32, cnt: i32, x4: usize, dy4: usize): void {

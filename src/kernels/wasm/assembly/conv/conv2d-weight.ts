@@ -4,18 +4,8 @@
 //   x (N, C, H, W), dy (N, OC, OH, OW), dw (OC, C, KH, KW); `pad`: see ./padded.ts.
 
 import { Geometry } from "../common/geometry";
-import { fillF32 } from "../common/mem";
+import { addVector, f32s, fillF32 } from "../common/mem";
 import { padImage, tapTable } from "./padded";
-
-// @ts-ignore: decorator
-@inline function f32s(n: i32): usize {
-  return <usize>n << 2;
-}
-
-// @ts-ignore: decorator
-@inline function addVector(p: usize, v: v128): void {
-  v128.store(p, f32x4.add(v128.load(p), v));
-}
 
 /**
  * NO output channels (1 or 2) x NT taps (1 or 4) from tap t: the sums over one padded image of

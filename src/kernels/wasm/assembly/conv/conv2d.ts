@@ -14,12 +14,7 @@
 import { gemm } from "../gemm/gemm";
 import { Geometry } from "../common/geometry";
 import { col2im, im2colRows } from "./im2col";
-import { copyF32, fillF32 } from "../common/mem";
-
-// @ts-ignore: decorator
-@inline function f32s(n: i32): usize {
-  return <usize>n << 2;
-}
+import { copyF32, f32s, fillF32 } from "../common/mem";
 
 /** Copies planes between (N, OC, P) at `nchw` (group block o0) and (OCg, cnt*P) at `tmp`. */
 function shuffle(toTmp: bool, nchw: usize, OC: i32, o0: i32, OCg: i32, P: i32, cnt: i32, tmp: usize): void {

@@ -2,7 +2,7 @@
 // src/kernels/ref/im2col.ts, with each output row's valid column range computed once
 // (so the inner loop has no bounds tests, and stride 1 becomes a straight copy).
 // NOTE: rows are short (OW = 28 for LeNet's C1): hence the inlined copies of ./mem.
-//   x is (C, H, W); cols is (C*KH*KW, OH*OW). Geometry: see conv2d.ts (Geometry).
+//   x is (C, H, W); cols is (C*KH*KW, OH*OW). Geometry: see ../common/geometry.ts.
 
 import { Geometry } from "../common/geometry";
 import { copyF32, fillF32 } from "../common/mem";

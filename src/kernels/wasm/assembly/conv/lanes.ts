@@ -1,11 +1,8 @@
 // Four images in the four lanes of a vector: what the direct kernels that work that way
 // (conv2d-lanes.ts forward, conv2d-input.ts input gradient) share to stage their operands and
-// store their results.
+// store their results, and the size of their blocks of sums.
 
-// @ts-ignore: decorator
-@inline function f32s(n: i32): usize {
-  return <usize>n << 2;
-}
+import { f32s } from "../common/mem";
 
 /**
  * n floats of each of cnt <= 4 images (image j at src + j * imageStride bytes) as n vectors at
@@ -45,6 +42,15 @@
   if (cnt > 1) store<f32>(at + stride, f32x4.extract_lane(v, 1));
   if (cnt > 2) store<f32>(at + 2 * stride, f32x4.extract_lane(v, 2));
   if (cnt > 3) store<f32>(at + 3 * stride, f32x4.extract_lane(v, 3));
+}
+
+/**
+ * Positions per block for a block of NB channels (1, 2 or 4) in the inner loops of conv2d-lanes.ts
+ * and conv2d-input.ts: blocks of 1 x 6, 2 x 4 and 4 x 2 sums (see their NOTEs on registers).
+ */
+// @ts-ignore: decorator
+@inline export function positionsFor(NB: i32): i32 {
+  return NB == 1 ? 6 : NB == 2 ? 4 : 2;
 }
 
 /**

@@ -5,12 +5,7 @@
 //   vector may read past the end).
 
 import { Geometry } from "../common/geometry";
-import { copyF32, fillF32 } from "../common/mem";
-
-// @ts-ignore: decorator
-@inline function f32s(n: i32): usize {
-  return <usize>n << 2;
-}
+import { copyF32, f32s, fillF32 } from "../common/mem";
 
 /** Image `img` (C, H, W) into `pad` with its zero border. */
 export function padImage(g: Geometry, img: usize, pad: usize): void {

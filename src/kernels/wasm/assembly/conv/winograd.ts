@@ -13,7 +13,7 @@
 // The weight gradient is the adjoint: dU[k][o][c] = sum_t Z[k][o][t] V[k][c][t] with Z = A dY A^T,
 // then dw = G^T dU G.
 // Two ways to lay each product out: tiles as columns, M[k] (OC, tiles) = U[k] V[k], where the GEMM
-// packs U[k] for every block (16 bytes a weight, see gemm.ts), which pays when a block has many
+// packs U[k] for every block (16 bytes a weight, see ../gemm/gemm.ts), which pays when a block has many
 // tiles; or tiles as rows, M[k]^T (tiles, OC) = V[k]^T U[k]^T with U^T packed once per call
 // (winogradPackWeights): deep layers with few tiles (ResNet's 512 channels on 3x3, one 4x4 tile an
 // image) would repack a weight for every handful of products. The output transform then takes

@@ -152,7 +152,7 @@ export function sigmoidBackward(y: usize, dy: usize, dx: usize, n: i32): void {
   return v128.and(v, f32x4.gt(v, f32x4.splat(0)));
 }
 
-/** Activation codes of the kernels that apply one to their results (see ../activation.ts). */
+/** Activation codes of the kernels that apply one to their results (see ../../elementwise/activation.ts). */
 export const ACT_NONE = 0;
 export const ACT_TANH = 1;
 export const ACT_RELU = 2;

@@ -1,4 +1,4 @@
-// Batch-norm kernels (../norm.ts wraps them; ../../ref/norm.ts is the spec).
+// Batch-norm kernels (../../norm/norm.ts wraps them; src/kernels/ref/norm.ts is the spec).
 //   x, y, dy, dx are (N, C, S): plane q = n*C + c holds S floats of channel c = q % C at q*S.
 //   Each call covers planes [q0, q1): threads take consecutive blocks of planes, so every thread
 //   reads one stream of memory.
@@ -17,6 +17,7 @@
 // under 0.1% of a ResNet-18 training step (where all batch-norm kernels are ~1%).
 
 import { activate4 } from "../elementwise/elementwise";
+import { at } from "../common/mem";
 
 /** The low and high pairs of v's four floats, as f64x2. */
 // @ts-ignore: decorator
@@ -31,11 +32,6 @@ import { activate4 } from "../elementwise/elementwise";
 @inline function total(a: v128, b: v128, c: v128, d: v128): f64 {
   const v = f64x2.add(f64x2.add(a, b), f64x2.add(c, d));
   return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
-}
-
-// @ts-ignore: decorator
-@inline function at(p: usize, i: i32): usize {
-  return p + (<usize>i << 2);
 }
 
 // NOTE: 8 floats a step into four f64x2 sums: an f64x2 add waits ~4 cycles for the one before it.
@@ -120,7 +116,7 @@ export function batchNormPlaneDySums(x: usize, dy: usize, mean: usize, sums: usi
 
 /**
  * y = act((x - mean[c]) * scale[c] + shift[c]) in float32 (f32 coefficients) over planes
- * [q0, q1); y may be x; act: ACT_* (elementwise.ts).
+ * [q0, q1); y may be x; act: ACT_* (../elementwise/elementwise.ts).
  */
 export function batchNormForward(x: usize, mean: usize, scale: usize, shift: usize, y: usize, C: i32, S: i32, q0: i32, q1: i32, act: i32): void {
   for (let q = q0; q < q1; q++) {

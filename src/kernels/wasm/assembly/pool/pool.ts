@@ -1,16 +1,12 @@
 // 2-D pooling over NC planes in raw float32 memory, the same windows as
 // src/kernels/ref/pool.ts, walked plane by plane (the reference walks output positions).
-//   x is (NC, H, W), y is (NC, OH, OW); the geometry's N field holds NC (see ../pool.ts).
+//   x is (NC, H, W), y is (NC, OH, OW); the geometry's N field holds NC (see ../../pool/pool.ts).
 // Windows are clipped as PyTorch does: at H + PH for the divisor, at H for the sum.
 // NOTE: averages sum and divide in f64 like the reference (JavaScript numbers), so both
 // backends give bit-identical results (adaptive pooling is tested equal to avgPool2d).
 
 import { Geometry } from "../common/geometry";
-
-// @ts-ignore: decorator
-@inline function at(base: usize, i: i32): usize {
-  return base + (<usize>i << 2);
-}
+import { at } from "../common/mem";
 
 // The current window, set by window(): rows [hs, he), columns [ws, we), and the divisor.
 let hs = 0, he = 0, ws = 0, we = 0;
