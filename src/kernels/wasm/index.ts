@@ -2,6 +2,10 @@
 // All of them share one module instance, one staging arena (calls never nest) and, with the
 // threads build, one pool of worker threads.
 // createWasmKernels() returns the Error when the module cannot load (not built, no SIMD).
+// Layout: runtime/ loads the module and runs it (the arena, resident arrays, worker threads, the
+// table of exports: signatures.ts); conv/ gemm/ pool/ norm/ elementwise/ hold each op family's
+// wrappers, and where several kernels can run an op, the rules that choose one (conv/choose.ts);
+// assembly/ the AssemblyScript kernels, grouped the same way.
 
 import type { Kernels } from "../index.js";
 import { makeConvKernels } from "./conv/conv2d.js";
@@ -30,7 +34,7 @@ export function wasmThreadsReady(kernels: Kernels): number {
   return Math.min(contexts.get(kernels)?.pool?.size ?? 1, getRequestedThreads());
 }
 
-/** A table's heap of resident arrays (resident.ts): null for the single-thread build. */
+/** A table's heap of resident arrays (runtime/resident.ts): null for the single-thread build. */
 export function wasmResidentHeap(kernels: Kernels): ResidentHeap | null {
   return contexts.get(kernels)?.resident ?? null;
 }

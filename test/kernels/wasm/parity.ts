@@ -1,7 +1,8 @@
-// Shared by the wasm-*.test.ts files: seeded float32 arrays and an elementwise comparison of a
-// WebAssembly kernel's output with the reference kernel's, to float32 tolerance.
+// Shared by the tests under test/kernels/wasm/: seeded float32 arrays, an elementwise comparison
+// of a WebAssembly kernel's output with the reference kernel's to float32 tolerance, and one bit
+// for bit.
 
-import { AssertionError } from "node:assert";
+import assert, { AssertionError } from "node:assert/strict";
 import { Generator } from "../../../src/core/random.js";
 import { backendKernels, readyThreads, setNumThreads, setThreadBackoff } from "../../../src/kernels/index.js";
 
@@ -25,6 +26,13 @@ export function assertAgree(label: string, got: ArrayLike<number>, want: ArrayLi
   }
 }
 
+/** Bit for bit, or an error naming the first difference. */
+export function assertSameBits(label: string, got: Float32Array, want: Float32Array): void {
+  const [a, b] = [new Int32Array(got.buffer, got.byteOffset, got.length), new Int32Array(want.buffer, want.byteOffset, want.length)];
+  assert.equal(a.length, b.length, `${label}: length`);
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) throw new AssertionError({ message: `${label}: element ${i}: ${got[i]} vs ${want[i]}` });
+}
+
 // NOTE: the kernels stage operands in WebAssembly memory at the same addresses call after call,
 // so a thread's part that never ran would leave the previous run's correct values there and go
 // unseen. Copying NaNs over the staging area (as the input of a tanh) before each run rules that
@@ -37,7 +45,7 @@ export function scrubStaging(): void {
 
 /**
  * Sets n threads and waits until n can run: workers start asynchronously, on a first large call
- * (a 256^3 GEMM here). Fails after 15 s. Also turns off the thread backoff (wasm/backoff.ts), so
+ * (a 256^3 GEMM here). Fails after 15 s. Also turns off the thread backoff (wasm/runtime/backoff.ts), so
  * that a busy machine cannot turn a file's 2-thread runs into 1-thread ones that prove nothing.
  */
 export async function startThreads(n: number): Promise<void> {

@@ -7,7 +7,7 @@ import { lightParts, ranges, type WasmContext } from "../runtime/context.js";
 import { MIN_WASM, VALUES_PER_THREAD } from "./elementwise.js";
 
 /**
- * The code (assembly/elementwise.ts ACT_*) for a kernel that applies `act` to its n results
+ * The code (../assembly/elementwise/elementwise.ts ACT_*) for a kernel that applies `act` to its n results
  * itself, in registers: 0 for none, and for short results, which the elementwise wrapper leaves
  * to the reference (so the values are the same either way).
  */

@@ -1,7 +1,7 @@
 // Batch norm through the WebAssembly module, same contracts as src/kernels/ref/norm.ts: the
 // float32 passes give the reference's bits, the statistics and sums agree with its float64 sums
 // to ~1e-15 (another order of additions). Threads take blocks of planes (see
-// assembly/norm.ts); sums come back per plane and are added here per channel in order of n: the
+// ../assembly/norm/norm.ts); sums come back per plane and are added here per channel in order of n: the
 // same bits for any thread count. Float64 and short inputs go to the reference.
 
 import type { Storage } from "../../../core/dtype.js";
@@ -11,7 +11,7 @@ import type { NormDims } from "../../ref/norm.js";
 import { activationCode } from "../elementwise/activation.js";
 import { lightParts, ranges, type WasmContext } from "../runtime/context.js";
 import { VALUES_PER_THREAD, worth } from "../elementwise/elementwise.js";
-import type { KernelName } from "../runtime/load.js";
+import type { KernelName } from "../runtime/signatures.js";
 
 export function makeNormKernels(ctx: WasmContext) {
   const { arena } = ctx;

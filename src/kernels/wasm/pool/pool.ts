@@ -9,7 +9,7 @@ import type { Activation } from "../../ref/elementwise.js";
 import { activateAndGet } from "../elementwise/activation.js";
 import { lightParts, ranges, type WasmContext } from "../runtime/context.js";
 import { putPlanesGeometry } from "../runtime/geometry.js";
-import type { KernelName } from "../runtime/load.js";
+import type { KernelName } from "../runtime/signatures.js";
 
 /** Input values per thread below which another thread costs more than it saves. */
 const POOL_WORK_PER_THREAD = 1 << 16;
@@ -48,7 +48,7 @@ export function makePoolKernels(ctx: WasmContext) {
     maxPool2dForward(g: PoolGeometry, x: Storage, y: Storage, argmax: Int32Array, act?: Activation): void {
       if (!(x instanceof Float32Array && y instanceof Float32Array)) return ref.maxPool2dForward(g, x, y, argmax, act);
       const { nx, ny, xp, yp } = sizes(g);
-      // each part's scratch for the stride-1 and stride-2 kernel (assembly/pool.ts maxStridedForward)
+      // each part's scratch for the stride-1 and stride-2 kernel (../assembly/pool/pool.ts maxStridedForward)
       const scratch = (geo: number) => [arena.alloc(ctx.wasm.maxPoolScratch(geo))];
       const [, py, pa] = planes("maxPool2dForward", g, () => [[arena.put(x, 0, nx), xp], [arena.output(y, 0, ny), yp], [arena.alloc(ny), yp]], scratch);
       activateAndGet(ctx, act, py, ny, y);

@@ -7,7 +7,7 @@
 // Below the staging area sit permanent reservations (worker threads' GEMM scratch, resident
 // arrays).
 
-import type { WasmExports } from "./load.js";
+import type { WasmExports } from "./signatures.js";
 import type { ResidentHeap } from "./resident.js";
 
 export class Arena {

@@ -3,7 +3,8 @@
 
 import { envVar } from "../../../core/env.js";
 import { Arena } from "./arena.js";
-import type { KernelName, KernelTable, LoadedWasm, WasmExports } from "./load.js";
+import type { LoadedWasm } from "./load.js";
+import type { KernelName, KernelTable, WasmExports } from "./signatures.js";
 import { ResidentHeap } from "./resident.js";
 import { MAX_THREADS, ThreadPool } from "./threads.js";
 

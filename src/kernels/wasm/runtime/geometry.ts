@@ -1,5 +1,5 @@
 // The geometry record shared with the WebAssembly side: 16 consecutive i32 in the order of the
-// fields of src/kernels/wasm/assembly/geometry.ts.
+// fields of src/kernels/wasm/assembly/common/geometry.ts.
 // NOTE: the writers take the fields that differ from a geometry as arguments rather than a
 // spread copy such as { ...g, C: 1, N: planes }: a spread that adds properties the source lacks
 // made V8 build new hidden classes on every call (LeNet-5 training with 2 threads: 90 KB of

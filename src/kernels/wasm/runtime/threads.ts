@@ -15,7 +15,8 @@
 // Web Workers, and the page's main thread, which may not block, spins while it waits.
 
 import { ThreadBackoff } from "./backoff.js";
-import { KERNEL_NAMES, type KernelName, type KernelTable, type WasmMemory } from "./load.js";
+import type { WasmMemory } from "./load.js";
+import { KERNEL_NAMES, type KernelName, type KernelTable } from "./signatures.js";
 
 // The control block (Int32Array). A call's parts sit in the PARTS area; every thread, the caller
 // included, claims the next unclaimed one (Atomics.add on NEXT) until none is left, so a worker

@@ -2,7 +2,8 @@
 // the shared memory, points its GEMM scratch at its own region, and serves kernel parts.
 // Node passes the data as workerData, a browser as the first message.
 
-import { instantiateShared, type KernelTable } from "./load.js";
+import { instantiateShared } from "./load.js";
+import type { KernelTable } from "./signatures.js";
 import { serveParts, type WorkerData } from "./threads.js";
 
 function start(data: WorkerData): void {

@@ -1,4 +1,4 @@
-// The WebAssembly input gradient's own direct kernel (src/kernels/wasm/assembly/conv2d-input.ts,
+// The WebAssembly input gradient's own direct kernel (src/kernels/wasm/assembly/conv/conv2d-input.ts,
 // four images in the lanes of each vector; convAlgorithm "direct" picks it for every stride-1,
 // undilated, ungrouped convolution) against the reference: awkward shapes, batches that leave
 // lanes empty, NaN reaching only the right outputs, the same bits for 1 and 2 threads; and the
@@ -9,7 +9,7 @@ import assert, { AssertionError } from "node:assert/strict";
 import * as torch from "../../../../src/index.js";
 import { Generator } from "../../../../src/core/random.js";
 import { slidingOutputSize, type Conv2dDims } from "../../../../src/kernels/index.js";
-import { convAlgorithm } from "../../../../src/kernels/wasm/conv/conv2d.js";
+import { convAlgorithm } from "../../../../src/kernels/wasm/conv/choose.js";
 import { assertAgree, js, randomF32, scrubStaging, startThreads, wasm } from "../parity.js";
 
 /** [N, C, H, W, OC, KH, KW, PH, PW] */
@@ -41,7 +41,7 @@ function bothGradients(d: Conv2dDims, seed: number, algorithm: "auto" | "direct"
   return [got, want];
 }
 
-/** The tolerance of test/kernels/wasm-conv2d.test.ts. */
+/** The tolerance of test/kernels/wasm/conv/conv2d.test.ts. */
 const tolerance = (d: Conv2dDims) => 1e-5 * Math.sqrt(d.C * d.KH * d.KW + d.N * d.OH * d.OW);
 
 // Channel blocks of 4, 2 and 1 (C = 7, 6, 5, 3, 1), each with its own zero border of dy; rows

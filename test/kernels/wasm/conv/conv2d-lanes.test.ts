@@ -1,5 +1,5 @@
 // The WebAssembly forward convolution with four images in the lanes of each vector
-// (src/kernels/wasm/assembly/conv2d-lanes.ts, convAlgorithm "lanes") against the row-wise direct
+// (src/kernels/wasm/assembly/conv/conv2d-lanes.ts, convAlgorithm "lanes") against the row-wise direct
 // kernel ("direct"), bit for bit: both sum bias, then x * w over the taps in (c, kh, kw) order,
 // and apply the same activation function. And against the reference to float32 tolerance, on
 // awkward shapes, batches that leave lanes empty, NaN reaching only the right outputs, and the
@@ -11,7 +11,7 @@ import * as torch from "../../../../src/index.js";
 import { Generator } from "../../../../src/core/random.js";
 import { slidingOutputSize, type Conv2dDims } from "../../../../src/kernels/index.js";
 import type { Activation } from "../../../../src/kernels/ref/elementwise.js";
-import { convAlgorithm } from "../../../../src/kernels/wasm/conv/conv2d.js";
+import { convAlgorithm } from "../../../../src/kernels/wasm/conv/choose.js";
 import { assertAgree, js, randomF32, scrubStaging, startThreads, wasm } from "../parity.js";
 
 /** [N, C, H, W, OC, KH, KW, PH, PW] */
@@ -56,7 +56,7 @@ function assertSameBits(label: string, got: Float32Array, want: Float32Array): v
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) throw new AssertionError({ message: `${label}: y ${i} of ${a.length}: ${got[i]} vs ${want[i]}` });
 }
 
-/** The tolerance of test/kernels/wasm-conv2d.test.ts. */
+/** The tolerance of test/kernels/wasm/conv/conv2d.test.ts. */
 const tolerance = (d: Conv2dDims) => 1e-5 * Math.sqrt(d.C * d.KH * d.KW + d.N * d.OH * d.OW);
 
 const ACTS = [undefined, "tanh", "relu"] as const;

@@ -1,5 +1,5 @@
 // The WebAssembly weight gradient with four images in the lanes (src/kernels/wasm/assembly/
-// conv2d-weight-lanes.ts: groups of whole sets of 4 images, the missing images zero lanes)
+// conv/conv2d-weight-lanes.ts: groups of whole sets of 4 images, the missing images zero lanes)
 // against the reference on random shapes; NaN placement; the same bits for 1, 2 and 3 threads,
 // whether the threads take groups or (fewer groups than threads) channels.
 
@@ -7,9 +7,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as torch from "../../../../src/index.js";
 import { Generator } from "../../../../src/core/random.js";
-import { lanesWeightGroups } from "../../../../src/kernels/wasm/conv/conv2d.js";
-import { assertAgree, js, startThreads } from "../parity.js";
-import { assertSameBits, assertSameForThreadCounts, bothGradients, dims, kernelGradients, randomWeightCase, tolerance, type Shape } from "./weight-gradient.js";
+import { lanesWeightGroups } from "../../../../src/kernels/wasm/conv/choose.js";
+import { assertAgree, assertSameBits, js, startThreads } from "../parity.js";
+import { assertSameForThreadCounts, bothGradients, dims, kernelGradients, randomWeightCase, tolerance, type Shape } from "./weight-gradient.js";
 
 test("wasm lanes weight gradient = js on random shapes: batches of 1-9, narrow and wide rows, several groups", () => {
   const g = new Generator(43);

@@ -1,4 +1,4 @@
-// The WebAssembly direct weight gradient (src/kernels/wasm/assembly/conv2d-weight.ts: groups of
+// The WebAssembly direct weight gradient (src/kernels/wasm/assembly/conv/conv2d-weight.ts: groups of
 // images summed into their own blocks, then added up in order) against the reference: random
 // shapes whose batches make one group, several uneven ones and the most; and the same bits for 1,
 // 2 and 3 threads, whether the threads take groups or (fewer groups than threads) channels.
@@ -7,9 +7,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as torch from "../../../../src/index.js";
 import { Generator } from "../../../../src/core/random.js";
-import { directWeightGroups } from "../../../../src/kernels/wasm/conv/conv2d.js";
-import { assertAgree, js, startThreads } from "../parity.js";
-import { assertSameBits, assertSameForThreadCounts, bothGradients, dims, kernelGradients, randomWeightCase, tolerance, type Shape } from "./weight-gradient.js";
+import { directWeightGroups } from "../../../../src/kernels/wasm/conv/choose.js";
+import { assertAgree, assertSameBits, js, startThreads } from "../parity.js";
+import { assertSameForThreadCounts, bothGradients, dims, kernelGradients, randomWeightCase, tolerance, type Shape } from "./weight-gradient.js";
 
 test("wasm direct weight gradient = js on random shapes: one group, uneven groups, the most groups", () => {
   const g = new Generator(41);

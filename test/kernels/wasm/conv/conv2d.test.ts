@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Generator } from "../../../../src/core/random.js";
 import { slidingOutputSize, type Conv2dDims } from "../../../../src/kernels/index.js";
-import { convAlgorithm } from "../../../../src/kernels/wasm/conv/conv2d.js";
+import { convAlgorithm } from "../../../../src/kernels/wasm/conv/choose.js";
 import { assertAgree, js, randomF32, wasm } from "../parity.js";
 
 /** [label, N, C, H, W, OC, KH, KW, stride, padding, dilation, groups] with (h, w) pairs */

@@ -1,13 +1,13 @@
-// Shared by the tests of the two direct weight-gradient kernels (wasm-conv2d-weight.test.ts: the
-// row kernel, wasm-conv2d-weight-lanes.test.ts: four images in the lanes): shapes, one kernel's
+// Shared by the tests of the two direct weight-gradient kernels (conv2d-weight.test.ts: the
+// row kernel, conv2d-weight-lanes.test.ts: four images in the lanes): shapes, one kernel's
 // gradients against the reference, and the 1/2/3-thread bit-identity check.
 
-import assert, { AssertionError } from "node:assert/strict";
+import assert from "node:assert/strict";
 import * as torch from "../../../../src/index.js";
 import { Generator } from "../../../../src/core/random.js";
 import { slidingOutputSize, type Conv2dDims } from "../../../../src/kernels/index.js";
-import { convAlgorithm } from "../../../../src/kernels/wasm/conv/conv2d.js";
-import { assertAgree, js, randomF32, scrubStaging, wasm } from "../parity.js";
+import { convAlgorithm } from "../../../../src/kernels/wasm/conv/choose.js";
+import { assertAgree, assertSameBits, js, randomF32, scrubStaging, wasm } from "../parity.js";
 
 /** [N, C, H, W, OC, KH, KW, PH, PW] */
 export type Shape = [number, number, number, number, number, number, number, number, number];
@@ -56,14 +56,7 @@ export function bothGradients(kernel: WeightKernel, d: Conv2dDims, seed: number)
   return { got: kernelGradients(kernel, d, x, dy, g), want };
 }
 
-/** Bit for bit, or an error naming the first difference. */
-export function assertSameBits(label: string, got: Float32Array, want: Float32Array): void {
-  const [a, b] = [new Int32Array(got.buffer, got.byteOffset, got.length), new Int32Array(want.buffer, want.byteOffset, want.length)];
-  assert.equal(a.length, b.length, `${label}: length`);
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) throw new AssertionError({ message: `${label}: element ${i}: ${got[i]} vs ${want[i]}` });
-}
-
-/** The tolerance of test/kernels/wasm-conv2d.test.ts. */
+/** The tolerance of test/kernels/wasm/conv/conv2d.test.ts. */
 export const tolerance = (d: Conv2dDims) => 1e-5 * Math.sqrt(d.C * d.KH * d.KW + d.N * d.OH * d.OW);
 
 /**

@@ -1,4 +1,4 @@
-// The Winograd F(2x2, 3x3) and F(4x4, 3x3) convolution kernels (src/kernels/wasm/assembly/winograd*.ts): forward
+// The Winograd F(2x2, 3x3) and F(4x4, 3x3) convolution kernels (src/kernels/wasm/assembly/conv/winograd*.ts): forward
 // (bias, fused activation), input gradient and weight gradient agree with the reference kernels
 // on awkward shapes (odd output sizes: a last tile half outside; tile rows not a multiple of 4:
 // vector groups that run past a row; paddings 0, 1 and 2; channel counts that are not multiples
@@ -11,7 +11,7 @@ import * as torch from "../../../../src/index.js";
 import { Generator } from "../../../../src/core/random.js";
 import type { Conv2dDims } from "../../../../src/kernels/index.js";
 import type { Activation } from "../../../../src/kernels/ref/elementwise.js";
-import { convAlgorithm } from "../../../../src/kernels/wasm/conv/conv2d.js";
+import { convAlgorithm } from "../../../../src/kernels/wasm/conv/choose.js";
 import { assertAgree, js, randomF32, scrubStaging, startThreads, wasm } from "../parity.js";
 
 /** [N, C, H, W, OC, padding] of a 3x3 stride-1 convolution. */

@@ -8,8 +8,7 @@ import assert from "node:assert/strict";
 import * as torch from "../../../../src/index.js";
 import { Generator } from "../../../../src/core/random.js";
 import type { Kernels, NormDims } from "../../../../src/kernels/index.js";
-import { assertAgree, js, randomF32, scrubStaging, startThreads, wasm } from "../parity.js";
-import { assertSameBits } from "../conv/weight-gradient.js";
+import { assertAgree, assertSameBits, js, randomF32, scrubStaging, startThreads, wasm } from "../parity.js";
 
 const SHAPES: NormDims[] = [1, 2, 7].flatMap((N) => [1, 3, 64].flatMap((C) => [1, 3, 5, 9, 36, 577].map((S) => ({ N, C, S }))));
 

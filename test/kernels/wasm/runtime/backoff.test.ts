@@ -1,4 +1,4 @@
-// The thread backoff (src/kernels/wasm/backoff.ts) on a fake clock: threads stay allowed while
+// The thread backoff (src/kernels/wasm/runtime/backoff.ts) on a fake clock: threads stay allowed while
 // they pay, a run of losing calls sends work to the calling thread for a pause that doubles while
 // threads keep losing and starts short again once they win. (Its effect with a real busy core is
 // a benchmark figure, in backoff.ts's NOTE, not a test: it depends on the scheduler.)

@@ -1,5 +1,5 @@
 // The geometry records the JavaScript side writes for the WebAssembly kernels
-// (src/kernels/wasm/geometry.ts): 16 i32 in the field order of assembly/geometry.ts, with the
+// (src/kernels/wasm/runtime/geometry.ts): 16 i32 in the field order of assembly/common/geometry.ts, with the
 // overrides each writer promises, and still right after the memory grows (the arena rebuilds
 // its views then).
 
@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import type { Conv2dDims } from "../../../../src/kernels/index.js";
 import { Arena } from "../../../../src/kernels/wasm/runtime/arena.js";
 import { putGeometry, putPlanesGeometry, putWindowGeometry } from "../../../../src/kernels/wasm/runtime/geometry.js";
-import type { WasmExports } from "../../../../src/kernels/wasm/runtime/load.js";
+import type { WasmExports } from "../../../../src/kernels/wasm/runtime/signatures.js";
 
 const FIELDS = ["C", "H", "W", "KH", "KW", "SH", "SW", "PH", "PW", "DH", "DW", "OH", "OW", "N", "OC", "groups"] as const;
 

@@ -1,4 +1,4 @@
-// Resident arrays (src/kernels/wasm/resident.ts): while the "wasm" backend is active, large
+// Resident arrays (src/kernels/wasm/runtime/resident.ts): while the "wasm" backend is active, large
 // float32 arrays live in the module's memory and its kernels use them in place. Checked here:
 // which arrays become resident; every kernel gives the same bits on resident operands as on
 // copies, with 1 and 2 threads; an output that overlaps an input of the same call is still
@@ -13,8 +13,8 @@ import { recycle } from "../../../../src/core/pool.js";
 import { Generator } from "../../../../src/core/random.js";
 import { refKernels, residentBytes, setResidentArrays, slidingOutputSize, type Conv2dDims, type Kernels, type PoolGeometry } from "../../../../src/kernels/index.js";
 import { Arena } from "../../../../src/kernels/wasm/runtime/arena.js";
-import { convAlgorithm } from "../../../../src/kernels/wasm/conv/conv2d.js";
-import type { WasmExports } from "../../../../src/kernels/wasm/runtime/load.js";
+import { convAlgorithm } from "../../../../src/kernels/wasm/conv/choose.js";
+import type { WasmExports } from "../../../../src/kernels/wasm/runtime/signatures.js";
 import { ResidentHeap } from "../../../../src/kernels/wasm/runtime/resident.js";
 import { crossEntropySteps } from "../../../helpers/steps.js";
 import { randomF32, wasm } from "../parity.js";

@@ -10,7 +10,7 @@ import { availableParallelism } from "node:os";
 import * as torch from "../../../../src/index.js";
 import { Generator } from "../../../../src/core/random.js";
 import { readyThreads, slidingOutputSize, type Conv2dDims, type GemmArgs, type Kernels, type PoolGeometry } from "../../../../src/kernels/index.js";
-import { convAlgorithm } from "../../../../src/kernels/wasm/conv/conv2d.js";
+import { convAlgorithm } from "../../../../src/kernels/wasm/conv/choose.js";
 import { splitsRows } from "../../../../src/kernels/wasm/gemm/gemm.js";
 import { assertAgree, js, randomF32, scrubStaging, startThreads, wasm } from "../parity.js";
 import { crossEntropySteps } from "../../../helpers/steps.js";
@@ -18,7 +18,7 @@ import { crossEntropySteps } from "../../../helpers/steps.js";
 /** Read before any test sets it: the default of a fresh process. */
 const DEFAULT_THREADS = torch.getNumThreads();
 
-// The wrappers' thresholds (src/kernels/wasm/*.ts): a call gets a second thread only when its
+// The wrappers' thresholds (src/kernels/wasm/*/*.ts): a call gets a second thread only when its
 // work is at least twice the per-thread amount. Each case below checks it clears the bar.
 const MACS_PER_THREAD = 1 << 18; // gemm, conv2d (the bias gradient counts dy values)
 const VALUES_PER_THREAD = 1 << 16; // pooling (input values), tanh
