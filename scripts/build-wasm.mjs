@@ -1,8 +1,9 @@
 // Compiles the AssemblyScript kernels (src/kernels/wasm/assembly/) in each folder given on the
-// command line (next to the compiled loader: dist/kernels/wasm, build/src/kernels/wasm):
+// command line (the compiled kernels/wasm folder, dist/kernels/wasm or build/src/kernels/wasm,
+// where the loader, runtime/load.js, and the server look for them):
 //   kernels.wasm          its own memory: one thread (browsers that are not cross-origin isolated)
 //   kernels-threads.wasm  imports a shared memory, so that worker threads run their own instances
-//                         over the same operands (Node, cross-origin isolated pages; wasm/threads.ts)
+//                         over the same operands (Node, cross-origin isolated pages; wasm/runtime/threads.ts)
 // The .wasm files are build outputs, never checked in.
 // NOTE: no relaxed-SIMD build: f32x4.relaxed_madd does compile to a fused multiply-add here, but
 // the GEMM was no faster with it on this machine's AMD EPYC (separate multiply and add pipes;

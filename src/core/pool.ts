@@ -14,7 +14,7 @@ const POOL_MAX_BYTES = 256 * 1024 * 1024;
 
 /**
  * Where new large float32 arrays may come from instead of the JS heap: the "wasm" backend places
- * them in its own memory (kernels/wasm/resident.ts) so that its kernels read and write them
+ * them in its own memory (kernels/wasm/runtime/resident.ts) so that its kernels read and write them
  * without copies. `owns` tells its whole arrays, which recycle() takes like any other.
  */
 export interface LargeArraySource {

@@ -14,13 +14,13 @@ import { gemm, gemmPair, type GemmArgs } from "./ref/gemm.js";
 import { col2im, im2col } from "./ref/im2col.js";
 import { batchNormBackwardInput, batchNormBackwardSums, batchNormForward, batchNormStats } from "./ref/norm.js";
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from "./ref/pool.js";
-import { getRequestedThreads, setRequestedThreads } from "./wasm/context.js";
+import { getRequestedThreads, setRequestedThreads } from "./wasm/runtime/context.js";
 import { createWasmKernels, wasmResidentHeap, wasmThreadsReady } from "./wasm/index.js";
-import { instantiateWasmModule } from "./wasm/load.js";
-import { selfCheck } from "./wasm/self-check.js";
-import { MAX_THREADS } from "./wasm/threads.js";
+import { instantiateWasmModule } from "./wasm/runtime/load.js";
+import { selfCheck } from "./wasm/runtime/self-check.js";
+import { MAX_THREADS } from "./wasm/runtime/threads.js";
 
-export { setThreadBackoff } from "./wasm/backoff.js";
+export { setThreadBackoff } from "./wasm/runtime/backoff.js";
 
 export interface Kernels {
   gemm: typeof gemm;
@@ -127,7 +127,7 @@ let residentAllowed = envVar("TORCHLET_RESIDENT") !== "0";
 
 /**
  * While "wasm" is active, new large float32 arrays live in its memory, where its kernels use
- * them without copies (wasm/resident.ts); `false` keeps them on the JS heap (for comparisons).
+ * them without copies (wasm/runtime/resident.ts); `false` keeps them on the JS heap (for comparisons).
  */
 export function setResidentArrays(on: boolean): void {
   residentAllowed = on;

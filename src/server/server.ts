@@ -60,8 +60,8 @@ export async function startExplorer(o: ServeOptions = {}): Promise<Explorer> {
   const registry = new CheckpointRegistry(o.checkpoint, o.runsDir ?? "runs");
   const training = new TrainingManager(registry, o.dataDir);
   const root = compiledRoot();
-  // The kernels' worker threads run kernels/wasm/worker.js as a module Web Worker.
-  const modules = moduleGraph(root, ["browser.js", "web/main.js", "kernels/wasm/worker.js"], "/lib/");
+  // The kernels' worker threads run kernels/wasm/runtime/worker.js as a module Web Worker.
+  const modules = moduleGraph(root, ["browser.js", "web/main.js", "kernels/wasm/runtime/worker.js"], "/lib/");
   const assets: AssetTable = new Map([...staticFiles(join(packageRoot(root), "web", "static"), "/static/"), ...modules.table]);
   // node: built-ins in the browser's graph get throwing stand-ins, mapped by an import map that
   // the page's HTML receives where it says <!-- importmap -->.

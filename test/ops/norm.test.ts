@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import * as torch from "../../src/index.js";
 import { Parameter } from "../../src/nn/parameter.js";
 import { gradcheck, randn64 } from "../helpers/gradcheck.js";
-import { assertAgree } from "../kernels/parity.js";
+import { assertAgree } from "../kernels/wasm/parity.js";
 
 const { F } = torch;
 

@@ -103,9 +103,9 @@ test("the WebAssembly kernels (single-thread and threads builds) are served as a
 
 test("the browser's modules import no npm packages; node: built-ins are reported", () => {
   assert.deepEqual(fx.explorer.moduleProblems, []);
-  // NOTE: a node: built-in in the graph gets a throwing stand-in; kernels/wasm/load.ts once
+  // NOTE: a node: built-in in the graph gets a throwing stand-in; kernels/wasm/runtime/load.ts once
   // imported node:fs (it now uses process.getBuiltinModule). Listed here so that a new one is noticed.
-  for (const b of fx.explorer.builtinImports) assert.match(b, /^node:fs \(imported by kernels\/wasm\/load\.js\)$/);
+  for (const b of fx.explorer.builtinImports) assert.match(b, /^node:fs \(imported by kernels\/wasm\/runtime\/load\.js\)$/);
 });
 
 test("unknown paths and checkpoint ids are 404 with a JSON error", async () => {

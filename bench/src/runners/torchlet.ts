@@ -60,7 +60,7 @@ await runnerMain(async (spec) => {
   };
   const gemm: Setup = (w) => {
     const { M, N, K } = w.gemm!;
-    // Operands as a user's tensors hold them: with the wasm backend, in its memory (kernels/wasm/resident.ts).
+    // Operands as a user's tensors hold them: with the wasm backend, in its memory (kernels/wasm/runtime/resident.ts).
     const A = torch.tensor(randomOperand(M * K, 1)).data as Float32Array;
     const B = torch.tensor(randomOperand(K * N, 2)).data as Float32Array;
     const C = torch.zeros([M * N]).data as Float32Array;

@@ -1,4 +1,4 @@
-// Batch-norm reference kernels: the spec of wasm/norm.ts, its fallback and test oracle, and the
+// Batch-norm reference kernels: the spec of wasm/norm/norm.ts, its fallback and test oracle, and the
 // only kernels float64 runs on.
 //   x, y, dy, dx are (N, C, S): channel c's values are N planes of S floats at (n*C + c)*S.
 //   Per-channel arrays (mean, variance, coefficients, sums) are float64, length C.

@@ -2,16 +2,20 @@
 // All of them share one module instance, one staging arena (calls never nest) and, with the
 // threads build, one pool of worker threads.
 // createWasmKernels() returns the Error when the module cannot load (not built, no SIMD).
+// Layout: runtime/ loads the module and runs it (the arena, resident arrays, worker threads, the
+// table of exports: signatures.ts); conv/ gemm/ pool/ norm/ elementwise/ hold each op family's
+// wrappers, and where several kernels can run an op, the rules that choose one (conv/choose.ts);
+// assembly/ the AssemblyScript kernels, grouped the same way.
 
 import type { Kernels } from "../index.js";
-import { makeConvKernels } from "./conv2d.js";
-import { getRequestedThreads, WasmContext } from "./context.js";
-import { makeElementwiseKernels } from "./elementwise.js";
-import { makeGemmKernels } from "./gemm.js";
-import { loadWasm, type LoadedWasm } from "./load.js";
-import { makeNormKernels } from "./norm.js";
-import { makePoolKernels } from "./pool.js";
-import type { ResidentHeap } from "./resident.js";
+import { makeConvKernels } from "./conv/conv2d.js";
+import { getRequestedThreads, WasmContext } from "./runtime/context.js";
+import { makeElementwiseKernels } from "./elementwise/elementwise.js";
+import { makeGemmKernels } from "./gemm/gemm.js";
+import { loadWasm, type LoadedWasm } from "./runtime/load.js";
+import { makeNormKernels } from "./norm/norm.js";
+import { makePoolKernels } from "./pool/pool.js";
+import type { ResidentHeap } from "./runtime/resident.js";
 
 /** The context behind each kernel table made here. */
 const contexts = new WeakMap<Kernels, WasmContext>();
@@ -30,7 +34,7 @@ export function wasmThreadsReady(kernels: Kernels): number {
   return Math.min(contexts.get(kernels)?.pool?.size ?? 1, getRequestedThreads());
 }
 
-/** A table's heap of resident arrays (resident.ts): null for the single-thread build. */
+/** A table's heap of resident arrays (runtime/resident.ts): null for the single-thread build. */
 export function wasmResidentHeap(kernels: Kernels): ResidentHeap | null {
   return contexts.get(kernels)?.resident ?? null;
 }
