@@ -8,7 +8,7 @@
 import { relu } from "../ops/elementwise.js";
 import { Sequential } from "../nn/containers.js";
 import { LazyConv2d, LazyLinear } from "../nn/index.js";
-import { AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, Sigmoid } from "../nn/layers.js";
+import { AvgPool2d, Conv2d, Flatten, forwardRelu, Linear, MaxPool2d, Sigmoid } from "../nn/layers.js";
 import { Module } from "../nn/module.js";
 import type { Tensor } from "../tensor.js";
 import { applyInit, initCnn } from "./d2l.js";
@@ -62,12 +62,14 @@ export class ModernLeNet extends Module {
   fc2 = new Linear(120, 84);
   fc3 = new Linear(84, 10);
 
+  // NOTE: each ReLU fused onto the layer before it (nn/layers.ts forwardRelu): the same values
+  // and gradients as relu(layer.forward(x)), without its own pass and array
   forward(x: Tensor): Tensor {
-    x = this.pool.forward(relu(this.conv1.forward(x)));
-    x = this.pool.forward(relu(this.conv2.forward(x)));
+    x = this.pool.forward(forwardRelu(this.conv1, x, this.pool));
+    x = this.pool.forward(forwardRelu(this.conv2, x, this.pool));
     x = x.view([-1, 16 * 5 * 5]);
-    x = relu(this.fc1.forward(x));
-    x = relu(this.fc2.forward(x));
+    x = forwardRelu(this.fc1, x, this.fc2);
+    x = forwardRelu(this.fc2, x, this.fc3);
     return this.fc3.forward(x); // logits: crossEntropy applies the log-softmax
   }
 }
@@ -92,12 +94,12 @@ export class ImprovedLeNet extends Module {
   fc3 = new Linear(128, 10);
 
   forward(x: Tensor): Tensor {
-    x = this.pool.forward(relu(this.conv1.forward(x)));
-    x = this.pool.forward(relu(this.conv2.forward(x)));
-    x = this.pool.forward(relu(this.conv3.forward(x)));
+    x = this.pool.forward(forwardRelu(this.conv1, x, this.pool));
+    x = this.pool.forward(forwardRelu(this.conv2, x, this.pool));
+    x = this.pool.forward(forwardRelu(this.conv3, x, this.pool));
     x = x.view([-1, 128 * 3 * 3]);
-    x = relu(this.fc1.forward(x));
-    x = relu(this.fc2.forward(x));
+    x = forwardRelu(this.fc1, x, this.fc2);
+    x = forwardRelu(this.fc2, x, this.fc3);
     return this.fc3.forward(x);
   }
 }

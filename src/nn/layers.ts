@@ -57,6 +57,17 @@ export function consumesPrivately(m: Module): boolean {
   return also !== undefined && !Object.prototype.hasOwnProperty.call(m, "forward") && (also === null || also(m));
 }
 
+/**
+ * relu(layer.forward(x)), with the ReLU fused onto the layer where it can take it (FusesActivation:
+ * the same values and gradients, one array and one pass less); `next`: the module that alone reads
+ * the result, which is then private (ops/fused.ts) when that module consumes privately. For models
+ * that write their forward by hand (a Sequential fuses by itself).
+ */
+export function forwardRelu(layer: Module, x: Tensor, next: Module | null = null): Tensor {
+  const fused = "forwardActivated" in layer ? (layer as unknown as FusesActivation).forwardActivated(x, "relu", next !== null && consumesPrivately(next)) : null;
+  return fused ?? relu(layer.forward(x));
+}
+
 /** The activation a module is, when it can be fused onto the module before it. */
 export function fusableActivation(m: Module): FusedActivation | null {
   const proto = Object.getPrototypeOf(m);
