@@ -34,7 +34,7 @@ export class Sequential extends ModuleList {
   }
 
   /**
-   * Runs the children in order. A Tanh or ReLU right after a layer that can take it in place
+   * Runs the children in order. A Tanh, ReLU or Sigmoid right after a layer that can take it in place
    * (Conv2d, Linear, pooling: nn/layers.ts FusesActivation) runs fused with it: same values and
    * gradients, one array less per pair (ops/fused.ts).
    */

@@ -72,7 +72,7 @@ export function forwardRelu(layer: Module, x: Tensor, next: Module | null = null
 export function fusableActivation(m: Module): FusedActivation | null {
   const proto = Object.getPrototypeOf(m);
   if (Object.prototype.hasOwnProperty.call(m, "forward")) return null;
-  return proto === Tanh.prototype ? "tanh" : proto === ReLU.prototype ? "relu" : null;
+  return proto === Tanh.prototype ? "tanh" : proto === ReLU.prototype ? "relu" : proto === Sigmoid.prototype ? "sigmoid" : null;
 }
 
 function param(shape: number[]): Parameter {

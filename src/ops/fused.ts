@@ -28,6 +28,7 @@ export type FusedActivation = Activation;
 export function activateInPlace(z: Tensor, act: FusedActivation, privateOutput = false): Tensor {
   const y = z.data;
   if (act === "tanh") kernels.tanhForward(y, y);
+  else if (act === "sigmoid") kernels.sigmoidForward(y, y);
   else kernels.reluForward(y, y);
   return fuseActivation(z, act, privateOutput);
 }
@@ -58,6 +59,7 @@ export function fuseActivation(z: Tensor, act: FusedActivation, privateOutput = 
           dz = privateOutput && !backwardRetainsGraph() ? y : alloc(z.dtype, y.length);
           // ReLU's derivative from its output: y > 0 exactly where the input was > 0.
           if (act === "tanh") kernels.tanhBackward(y, dy, dz);
+          else if (act === "sigmoid") kernels.sigmoidBackward(y, dy, dz);
           else kernels.reluBackward(y, dy, dz);
           forDy = dy;
           pending = node.inputs.filter((t, i) => t.requiresGrad && inner[i] !== null).length;

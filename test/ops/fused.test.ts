@@ -30,6 +30,7 @@ const LAYERS: Case[] = [
 const ACTIVATIONS = [
   ["tanh", () => new nn.Tanh(), torch.tanh],
   ["relu", () => new nn.ReLU(), torch.relu],
+  ["sigmoid", () => new nn.Sigmoid(), torch.sigmoid],
 ] as const;
 
 function sameBits(label: string, got: Tensor | null, want: Tensor | null): void {

@@ -5,11 +5,12 @@
 import type { Storage } from "../../core/dtype.js";
 
 /** An activation that a layer's forward kernel may apply to its output (ops/fused.ts). */
-export type Activation = "tanh" | "relu";
+export type Activation = "tanh" | "relu" | "sigmoid";
 
 /** y = act(y), in place. */
 export function activate(y: Storage, act: Activation): void {
   if (act === "tanh") tanhForward(y, y);
+  else if (act === "sigmoid") sigmoidForward(y, y);
   else reluForward(y, y);
 }
 

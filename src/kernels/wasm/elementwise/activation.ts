@@ -12,7 +12,7 @@ import { MIN_WASM, VALUES_PER_THREAD } from "./elementwise.js";
  * to the reference (so the values are the same either way).
  */
 export function activationCode(act: Activation | undefined, n: number): number {
-  return !act || n < MIN_WASM ? 0 : act === "tanh" ? 1 : 2;
+  return !act || n < MIN_WASM ? 0 : act === "tanh" ? 1 : act === "relu" ? 2 : 3;
 }
 
 /**
@@ -23,7 +23,7 @@ export function activationCode(act: Activation | undefined, n: number): number {
 export function activateAndGet(ctx: WasmContext, act: Activation | undefined, p: number, n: number, y: Float32Array): void {
   if (act && n >= MIN_WASM) {
     const threads = ctx.threadsNow(n, VALUES_PER_THREAD);
-    ctx.run(act === "tanh" ? "tanhForward" : "reluForward", ranges(n, lightParts(threads), 4).map(([i0, i1]) => [p + 4 * i0, p + 4 * i0, i1 - i0]));
+    ctx.run(act === "tanh" ? "tanhForward" : act === "relu" ? "reluForward" : "sigmoidForward", ranges(n, lightParts(threads), 4).map(([i0, i1]) => [p + 4 * i0, p + 4 * i0, i1 - i0]));
   }
   ctx.arena.get(p, n, y, 0);
   if (act && n < MIN_WASM) activate(y, act);

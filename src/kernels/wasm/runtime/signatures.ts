@@ -28,7 +28,7 @@ export const KERNELS = {
   conv2dBackwardWeight: ["geo", "x", "dy", "dw", "cols", "tmp", "chunk", "r0", "r1"],
   conv2dBackwardBias: ["dy", "db", "N", "OC", "P", "o0", "o1"],
   // direct, along rows (../assembly/conv/conv2d-direct.ts). pad: scratch for one zero-padded image
-  // and its tap table (../assembly/conv/padded.ts); act: 0 none, 1 tanh, 2 ReLU
+  // and its tap table (../assembly/conv/padded.ts); act: 0 none, 1 tanh, 2 ReLU, 3 sigmoid
   // (../elementwise/activation.ts activationCode)
   conv2dDirectForward: ["geo", "x", "w", "bias", "y", "pad", "act"],
   // the weight gradient's part (../assembly/conv/conv2d-weight.ts): image groups [g0, g1) of G x

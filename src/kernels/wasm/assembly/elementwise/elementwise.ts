@@ -156,11 +156,12 @@ export function sigmoidBackward(y: usize, dy: usize, dx: usize, n: i32): void {
 export const ACT_NONE = 0;
 export const ACT_TANH = 1;
 export const ACT_RELU = 2;
+export const ACT_SIGMOID = 3;
 
 /** The activation `act` (ACT_*) of each lane of v. */
 // @ts-ignore: decorator
 @inline export function activate4(act: i32, v: v128): v128 {
-  return act == ACT_TANH ? tanh4(v) : act == ACT_RELU ? relu4(v) : v;
+  return act == ACT_TANH ? tanh4(v) : act == ACT_RELU ? relu4(v) : act == ACT_SIGMOID ? sigmoid4(v) : v;
 }
 
 /** y[i] = x[i] > 0 ? x[i] : 0 for i < n (NaN and -0 give +0, as the reference). */
