@@ -10,7 +10,7 @@ import { backwardRetainsGraph } from "../autograd/backward.js";
 import { recycle } from "../core/pool.js";
 import { alloc, type Storage } from "../core/dtype.js";
 import { kernels } from "../kernels/index.js";
-import type { Activation } from "../kernels/ref/elementwise.js";
+import { ACTIVATIONS, type Activation } from "../kernels/ref/elementwise.js";
 import type { Tensor } from "../tensor.js";
 
 export type FusedActivation = Activation;
@@ -27,9 +27,7 @@ export type FusedActivation = Activation;
  */
 export function activateInPlace(z: Tensor, act: FusedActivation, privateOutput = false): Tensor {
   const y = z.data;
-  if (act === "tanh") kernels.tanhForward(y, y);
-  else if (act === "sigmoid") kernels.sigmoidForward(y, y);
-  else kernels.reluForward(y, y);
+  kernels[ACTIVATIONS[act].forward](y, y);
   return fuseActivation(z, act, privateOutput);
 }
 
@@ -57,10 +55,8 @@ export function fuseActivation(z: Tensor, act: FusedActivation, privateOutput = 
         if (dy !== forDy || pending === 0) {
           // Every consumer of the result ran its backward before this node: y is read here last.
           dz = privateOutput && !backwardRetainsGraph() ? y : alloc(z.dtype, y.length);
-          // ReLU's derivative from its output: y > 0 exactly where the input was > 0.
-          if (act === "tanh") kernels.tanhBackward(y, dy, dz);
-          else if (act === "sigmoid") kernels.sigmoidBackward(y, dy, dz);
-          else kernels.reluBackward(y, dy, dz);
+          // from the output (ReLU's: y > 0 exactly where the input was > 0)
+          kernels[ACTIVATIONS[act].backward](y, dy, dz);
           forDy = dy;
           pending = node.inputs.filter((t, i) => t.requiresGrad && inner[i] !== null).length;
           handedOut = false;

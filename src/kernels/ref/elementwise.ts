@@ -4,14 +4,24 @@
 
 import type { Storage } from "../../core/dtype.js";
 
-/** An activation that a layer's forward kernel may apply to its output (ops/fused.ts). */
-export type Activation = "tanh" | "relu" | "sigmoid";
+/**
+ * The activations that a layer's forward kernel may apply to its output (ops/fused.ts): the
+ * names of their forward and backward kernels (the same in every backend's table), and their code
+ * in the WebAssembly kernels (assembly/elementwise/elementwise.ts ACT_*). Each backward takes the
+ * activation's output (ReLU's too: y > 0 exactly where x > 0).
+ */
+export const ACTIVATIONS = {
+  tanh: { forward: "tanhForward", backward: "tanhBackward", code: 1 },
+  relu: { forward: "reluForward", backward: "reluBackward", code: 2 },
+  sigmoid: { forward: "sigmoidForward", backward: "sigmoidBackward", code: 3 },
+} as const;
+export type Activation = keyof typeof ACTIVATIONS;
+
+const forwards = { tanhForward, reluForward, sigmoidForward };
 
 /** y = act(y), in place. */
 export function activate(y: Storage, act: Activation): void {
-  if (act === "tanh") tanhForward(y, y);
-  else if (act === "sigmoid") sigmoidForward(y, y);
-  else reluForward(y, y);
+  forwards[ACTIVATIONS[act].forward](y, y);
 }
 
 /** y[i] = tanh(x[i]). */

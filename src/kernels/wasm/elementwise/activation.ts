@@ -2,7 +2,7 @@
 // (conv2dForward and the pooling forwards take one: see ops/fused.ts). The elementwise wrapper's
 // own choice of kernel, so the values are those of the activation run on its own.
 
-import { activate, type Activation } from "../../ref/elementwise.js";
+import { ACTIVATIONS, activate, type Activation } from "../../ref/elementwise.js";
 import { lightParts, ranges, type WasmContext } from "../runtime/context.js";
 import { MIN_WASM, VALUES_PER_THREAD } from "./elementwise.js";
 
@@ -12,7 +12,7 @@ import { MIN_WASM, VALUES_PER_THREAD } from "./elementwise.js";
  * to the reference (so the values are the same either way).
  */
 export function activationCode(act: Activation | undefined, n: number): number {
-  return !act || n < MIN_WASM ? 0 : act === "tanh" ? 1 : act === "relu" ? 2 : 3;
+  return !act || n < MIN_WASM ? 0 : ACTIVATIONS[act].code;
 }
 
 /**
@@ -23,7 +23,7 @@ export function activationCode(act: Activation | undefined, n: number): number {
 export function activateAndGet(ctx: WasmContext, act: Activation | undefined, p: number, n: number, y: Float32Array): void {
   if (act && n >= MIN_WASM) {
     const threads = ctx.threadsNow(n, VALUES_PER_THREAD);
-    ctx.run(act === "tanh" ? "tanhForward" : act === "relu" ? "reluForward" : "sigmoidForward", ranges(n, lightParts(threads), 4).map(([i0, i1]) => [p + 4 * i0, p + 4 * i0, i1 - i0]));
+    ctx.run(ACTIVATIONS[act].forward, ranges(n, lightParts(threads), 4).map(([i0, i1]) => [p + 4 * i0, p + 4 * i0, i1 - i0]));
   }
   ctx.arena.get(p, n, y, 0);
   if (act && n < MIN_WASM) activate(y, act);
