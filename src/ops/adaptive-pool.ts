@@ -46,7 +46,11 @@ function forEachWindow(g: Geometry, visit: (o: number, plane: number, h0: number
       }
 }
 
-/** @example F.adaptiveAvgPool2d(x, 1) // global average pooling: (N, C, H, W) -> (N, C, 1, 1) */
+/**
+ * Average pooling to a fixed output size: x: (N, C, H, W) or (C, H, W) -> (N, C, OH, OW), windows as PyTorch's.
+ * @throws RangeError on an input that is not 3-D or 4-D or a size that is not positive.
+ * @example F.adaptiveAvgPool2d(torch.zeros([2, 8, 7, 7]), 1) // shape [2, 8, 1, 1]
+ */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   const g = geometry("adaptiveAvgPool2d", x, outputSize);
   const xd = x.data;
@@ -68,7 +72,12 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   ]);
 }
 
-/** The maximum of each window; the gradient goes to its first maximum (NaN propagates). */
+/**
+ * The maximum of each window; the gradient goes to its first maximum (NaN propagates).
+ * x: (N, C, H, W) or (C, H, W) -> (N, C, OH, OW).
+ * @throws RangeError on an input that is not 3-D or 4-D or a size that is not positive.
+ * @example F.adaptiveMaxPool2d(torch.tensor([[[[1, 2, 3], [4, 5, 6]]]]), [1, null]) // => [[[[4, 5, 6]]]]
+ */
 export function adaptiveMaxPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   const g = geometry("adaptiveMaxPool2d", x, outputSize);
   const xd = x.data;

@@ -17,13 +17,25 @@ import { squeeze, unsqueeze } from "./shape.js";
 /** Explicit zero padding, or "same" (output size = input size, stride 1 only) or "valid" (none). */
 export type ConvPadding = Pair | "same" | "valid";
 
+/** The options of F.conv2d and nn.Conv2d, as PyTorch's keyword arguments. */
 export interface Conv2dOptions {
+  /** Step of the window: a number or [sh, sw] (default 1). */
   stride?: Pair;
+  /** Zeros added on each side: a number, [ph, pw], "same" or "valid" (default 0). */
   padding?: ConvPadding;
+  /** Spacing between the kernel's taps (default 1). */
   dilation?: Pair;
+  /** Channel groups (default 1): each sees C/groups input channels; C and OC must be divisible by it. */
   groups?: number;
 }
 
+/**
+ * 2-D convolution (cross-correlation, as PyTorch): x: (N, C, H, W) or (C, H, W), weight: (OC, C/groups, KH, KW),
+ * bias: (OC) -> (N, OC, OH, OW), OH = floor((H + 2 ph - dh (KH - 1) - 1) / sh) + 1.
+ * @throws RangeError on a shape mismatch (channels, groups, bias) or an input smaller than the kernel.
+ * @example F.conv2d(torch.ones([1, 1, 4, 4]), torch.ones([2, 1, 3, 3])) // => [[[[9, 9], [9, 9]], [[9, 9], [9, 9]]]]
+ * @example F.conv2d(torch.zeros([1, 3, 8, 8]), torch.zeros([4, 3, 3, 3]), null, { stride: 2, padding: 1 }) // shape [1, 4, 4, 4]
+ */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
   return convolve2d("conv2d", x, weight, bias, options);
 }

@@ -12,11 +12,15 @@ import { reshape } from "./shape.js";
 /** A 1-D size: a number or a one-element list, as PyTorch accepts. */
 export type Single = number | readonly [number];
 
+/** The options of F.conv1d and nn.Conv1d. */
 export interface Conv1dOptions {
+  /** Step of the window (default 1). */
   stride?: Single;
   /** Zero padding on both ends, or "same" (stride 1 only) / "valid". */
   padding?: Single | "same" | "valid";
+  /** Spacing between the kernel's taps (default 1). */
   dilation?: Single;
+  /** Channel groups (default 1). */
   groups?: number;
 }
 
@@ -28,7 +32,11 @@ export function single(op: string, name: string, v: Single, min: number): number
   return n;
 }
 
-/** @example F.conv1d(torch.randn([1, 1, 100]), torch.randn([16, 1, 3])) // shape [1, 16, 98] */
+/**
+ * 1-D convolution: x: (N, C, L) or (C, L), weight: (OC, C/groups, K), bias: (OC) -> (N, OC, OL).
+ * @throws RangeError on a shape mismatch, as conv2d.
+ * @example F.conv1d(torch.randn([1, 1, 100]), torch.randn([16, 1, 3])) // shape [1, 16, 98]
+ */
 export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv1dOptions = {}): Tensor {
   const op = "conv1d";
   if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`${op}: expected a 2-D (C, L) or 3-D (N, C, L) input, got shape ${shapeStr(x.shape)}`);

@@ -12,7 +12,12 @@ export function checkDropoutP(op: string, p: number): void {
   if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new RangeError(`${op}: dropout probability has to be between 0 and 1, but got ${p}`);
 }
 
-/** @example F.dropout(x, 0.5, model.training) */
+/**
+ * Zeroes each element with probability p (default 0.5) and scales the rest by 1 / (1 - p) when `training` (default true); x itself otherwise.
+ * @throws RangeError when p is not in [0, 1].
+ * @example F.dropout(torch.ones([4]), 0.5, false) // => [1, 1, 1, 1]
+ * @example F.dropout(torch.ones([1000]), 0.5).sum().item() > 0 // => true
+ */
 export function dropout(x: Tensor, p = 0.5, training = true): Tensor {
   checkDropoutP("dropout", p);
   if (!training || p === 0) return x;

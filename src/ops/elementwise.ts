@@ -76,14 +76,50 @@ function unary(name: UnaryOp, x: Tensor): Tensor {
   ]);
 }
 
+/**
+ * -x, elementwise.
+ * @example torch.neg(torch.tensor([1, -2])) // => [-1, 2]
+ */
 export const neg = (x: Tensor) => unary("neg", x);
+/**
+ * e^x, elementwise.
+ * @example torch.exp(torch.tensor([0, 1])) // => [1, 2.71828]
+ */
 export const exp = (x: Tensor) => unary("exp", x);
+/**
+ * Natural logarithm, elementwise (NaN below 0, -Infinity at 0).
+ * @example torch.log(torch.tensor([1, Math.E])) // => [0, 1]
+ */
 export const log = (x: Tensor) => unary("log", x);
+/**
+ * Square root, elementwise (NaN below 0).
+ * @example torch.sqrt(torch.tensor([4, 9])) // => [2, 3]
+ */
 export const sqrt = (x: Tensor) => unary("sqrt", x);
+/**
+ * |x|, elementwise.
+ * @example torch.abs(torch.tensor([-1.5, 2])) // => [1.5, 2]
+ */
 export const abs = (x: Tensor) => unary("abs", x);
+/**
+ * 1 / (1 + e^-x), elementwise (torch.sigmoid, F.sigmoid, nn.Sigmoid).
+ * @example torch.sigmoid(torch.tensor([0])) // => [0.5]
+ */
 export const sigmoid = (x: Tensor) => unary("sigmoid", x);
+/**
+ * Hyperbolic tangent, elementwise (torch.tanh, F.tanh, nn.Tanh).
+ * @example torch.tanh(torch.tensor([0, 100])) // => [0, 1]
+ */
 export const tanh = (x: Tensor) => unary("tanh", x);
+/**
+ * max(x, 0), elementwise (F.relu, nn.ReLU); the gradient at 0 is 0, as PyTorch's.
+ * @example torch.relu(torch.tensor([-1, 0, 2])) // => [0, 0, 2]
+ */
 export const relu = (x: Tensor) => unary("relu", x);
+/**
+ * log(sigmoid(x)), computed without overflow for large |x| (F.logsigmoid).
+ * @example F.logsigmoid(torch.tensor([0, -1000])) // => [-0.693147, -1000]
+ */
 export const logsigmoid = (x: Tensor) => unary("logsigmoid", x);
 
 // ---------------------------------------------------------------- binary
@@ -146,6 +182,12 @@ function binary(name: BinaryOp, a: Tensor, b: Tensor): Tensor {
   return makeResult(name, y, shape, [a, b], [grad(da, a), grad(db, b)]);
 }
 
+/**
+ * a + b with broadcasting (a number is a 0-d tensor of a's dtype).
+ * @throws RangeError when the shapes cannot be broadcast together.
+ * @example torch.add(torch.tensor([[1], [2]]), torch.tensor([10, 20])) // => [[11, 21], [12, 22]]
+ * @example torch.add(torch.ones([2]), torch.ones([3])) // throws RangeError: broadcast
+ */
 export const add = (a: Tensor, b: Tensor | number) => {
   const bt = asTensor(b, a);
   return sameShape(a.shape, bt.shape) ? addSame(a, bt) : binary("add", a, bt);
@@ -169,10 +211,35 @@ function addSame(a: Tensor, b: Tensor, act?: Activation): Tensor {
   kernels.addForward(a.data, b.data, y, act);
   return makeResult("add", y, [...a.shape], [a, b], [(dy) => dy, (dy) => dy]);
 }
+/**
+ * a - b with broadcasting.
+ * @throws RangeError when the shapes cannot be broadcast together.
+ * @example torch.sub(torch.tensor([5, 7]), 2) // => [3, 5]
+ */
 export const sub = (a: Tensor, b: Tensor | number) => binary("sub", a, asTensor(b, a));
+/**
+ * a * b elementwise, with broadcasting.
+ * @throws RangeError when the shapes cannot be broadcast together.
+ * @example torch.mul(torch.tensor([1, 2]), torch.tensor([[1], [10]])) // => [[1, 2], [10, 20]]
+ */
 export const mul = (a: Tensor, b: Tensor | number) => binary("mul", a, asTensor(b, a));
+/**
+ * a / b elementwise, with broadcasting.
+ * @throws RangeError when the shapes cannot be broadcast together.
+ * @example torch.div(torch.tensor([1, 3]), 2) // => [0.5, 1.5]
+ */
 export const div = (a: Tensor, b: Tensor | number) => binary("div", a, asTensor(b, a));
+/**
+ * a ** b elementwise, with broadcasting.
+ * @throws RangeError when the shapes cannot be broadcast together.
+ * @example torch.pow(torch.tensor([2, 3]), 2) // => [4, 9]
+ */
 export const pow = (a: Tensor, b: Tensor | number) => binary("pow", a, asTensor(b, a));
+/**
+ * The larger of a and b elementwise, with broadcasting (torch.maximum); ties split the gradient.
+ * @throws RangeError when the shapes cannot be broadcast together.
+ * @example torch.maximum(torch.tensor([1, 5]), 3) // => [3, 5]
+ */
 export const maximum = (a: Tensor, b: Tensor | number) => binary("maximum", a, asTensor(b, a));
 
 // ---------------------------------------------------------------- comparisons

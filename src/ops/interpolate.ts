@@ -10,8 +10,10 @@ import { alloc, type Storage } from "../core/dtype.js";
 import { shapeStr } from "../core/shape.js";
 import { Tensor } from "../tensor.js";
 
+/** Resampling of F.interpolate: nearest neighbour, or bilinear (4-D inputs only). */
 export type InterpolateMode = "nearest" | "bilinear";
 
+/** The options of F.interpolate: give `size` or `scaleFactor`. */
 export interface InterpolateOptions {
   /** Output spatial size: one number for every spatial dim, or one per dim. */
   size?: number | readonly number[];
@@ -31,7 +33,10 @@ interface Axis {
 }
 
 /**
- * @example F.interpolate(x, { scaleFactor: 1 / 1.414, mode: "bilinear", alignCorners: true }) // 8x8 -> 5x5
+ * Resizes x: (N, C, L) (nearest) or (N, C, H, W) to `size` or floor(size * scaleFactor), as torch.nn.functional.interpolate.
+ * @throws RangeError when both or neither of size and scaleFactor are given, or on an unknown mode.
+ * @example F.interpolate(torch.tensor([[[[1, 2], [3, 4]]]]), { scaleFactor: 2 }) // => [[[[1, 1, 2, 2], [1, 1, 2, 2], [3, 3, 4, 4], [3, 3, 4, 4]]]]
+ * @example F.interpolate(torch.zeros([1, 3, 8, 8]), { scaleFactor: 1 / 1.414, mode: "bilinear", alignCorners: true }) // shape [1, 3, 5, 5]
  */
 export function interpolate(x: Tensor, options: InterpolateOptions): Tensor {
   const { spatial, outSizes, scales, mode, alignCorners } = resolve(x, options);

@@ -13,7 +13,12 @@ function reduce(x: Tensor, reduction: Reduction): Tensor {
   return reduction === "mean" ? mean(x) : reduction === "sum" ? sum(x) : x;
 }
 
-/** Mean squared error, as torch.nn.functional.mse_loss. */
+/**
+ * Mean squared error, as torch.nn.functional.mse_loss.
+ * Default reduction "mean".
+ * @throws RangeError when input and target shapes differ.
+ * @example F.mseLoss(torch.tensor([1, 2]), torch.tensor([1, 4])) // => 2
+ */
 export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
   if (!sameShape(input.shape, target.shape)) {
     throw new RangeError(`mseLoss: input shape ${shapeStr(input.shape)} and target shape ${shapeStr(target.shape)} differ`);
@@ -26,6 +31,8 @@ export function mseLoss(input: Tensor, target: Tensor, options: { reduction?: Re
  * Soft-margin loss, as torch.nn.functional.soft_margin_loss: log(1 + exp(-y x)) per element
  * (= -logsigmoid(y x)), then the reduction. Targets are +-1 labels; input and target have the
  * same shape.
+ * @throws RangeError when input and target shapes differ.
+ * @example F.softMarginLoss(torch.tensor([0, 0]), torch.tensor([1, -1])) // => 0.693147
  */
 export function softMarginLoss(input: Tensor, target: Tensor, options: { reduction?: Reduction } = {}): Tensor {
   if (!sameShape(input.shape, target.shape)) {

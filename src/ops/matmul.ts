@@ -9,7 +9,12 @@ import { gemmFor, gemmPairFor, type GemmArgs } from "../kernels/index.js";
 import { Tensor } from "../tensor.js";
 import { reshape, squeeze, unsqueeze } from "./shape.js";
 
-/** a (..., M, K) @ b (K, N) or (..., K, N) with broadcast batch dims; 1-D operands as PyTorch. */
+/**
+ * a (..., M, K) @ b (K, N) or (..., K, N) with broadcast batch dims; 1-D operands as PyTorch.
+ * @throws RangeError when the inner sizes differ or the batch dims cannot be broadcast.
+ * @example torch.matmul(torch.tensor([[1, 2]]), torch.tensor([[3], [4]])) // => [[11]]
+ * @example torch.matmul(torch.zeros([5, 2, 3]), torch.zeros([3, 4])) // shape [5, 2, 4]
+ */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0) throw new RangeError(`matmul: both arguments need at least 1 dimension, got ${shapeStr(a.shape)} and ${shapeStr(b.shape)}`);
   if (a.ndim === 1 || b.ndim === 1) {
@@ -77,7 +82,12 @@ function bmm(a: Tensor, b: Tensor, M: number, K: number, N: number): Tensor {
   ]);
 }
 
-/** y = x W^T + b over the last dim of x (any leading dims). */
+/**
+ * y = x W^T + b over the last dim of x (any leading dims).
+ * x: (..., in), weight: (out, in), bias: (out) -> (..., out).
+ * @throws RangeError when x's last dim is not `in` or the bias is not (out).
+ * @example F.linear(torch.ones([4, 3]), torch.ones([2, 3]), torch.tensor([0, 1])) // => [[3, 4], [3, 4], [3, 4], [3, 4]]
+ */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   if (weight.ndim !== 2) throw new RangeError(`linear: expected a 2-D weight (out, in), got shape ${shapeStr(weight.shape)}`);
   const [OUT, IN] = weight.shape;

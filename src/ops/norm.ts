@@ -21,7 +21,16 @@ import type { Activation } from "../kernels/ref/elementwise.js";
 import { Tensor } from "../tensor.js";
 
 /**
- * @example F.batchNorm(x, runningMean, runningVar, weight, bias, true) // training step: batch stats, running stats updated
+ * Batch normalization over dim 1: x: (N, C, ...), runningMean, runningVar, weight, bias: (C).
+ * Training uses the batch's statistics and updates the running ones in place (momentum 0.1, unbiased variance);
+ * evaluation (training = false, the default) uses the running ones.
+ * @throws RangeError on statistics that are not (C), or a training batch with one value per channel.
+ * @example F.batchNorm(torch.tensor([[1], [3]]), null, null, null, null, true) // => [[-1], [1]]
+ * @example
+ * const runningMean = torch.zeros([1]), runningVar = torch.ones([1]);
+ * F.batchNorm(torch.tensor([[1], [3]]), runningMean, runningVar, null, null, true) // => [[-1], [1]]
+ * runningMean // => [0.2]
+ * runningVar // => [1.1]
  */
 export function batchNorm(
   x: Tensor,

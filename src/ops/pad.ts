@@ -10,8 +10,10 @@ import { alloc } from "../core/dtype.js";
 import { numelOf, shapeStr, stridesOf } from "../core/shape.js";
 import { Tensor } from "../tensor.js";
 
+/** How F.pad fills the border: a constant, the mirror image without the edge (reflect), the edge (replicate) or the other side (circular). */
 export type PadMode = "constant" | "reflect" | "replicate" | "circular";
 
+/** The options of F.pad. */
 export interface PadOptions {
   /** Default "constant". */
   mode?: PadMode;
@@ -20,7 +22,10 @@ export interface PadOptions {
 }
 
 /**
- * @example F.pad(x, [1, 1, 1, 1], { mode: "reflect" }) // (N,C,5,5) -> (N,C,7,7), mirrored borders
+ * Pads the last dims; `pads` in PyTorch's order, last dim first: [left, right, top, bottom, ...].
+ * @throws RangeError on an odd number of pads, more pads than dims, or reflect padding as large as the dim.
+ * @example F.pad(torch.tensor([[1, 2, 3]]), [1, 1], { mode: "reflect" }) // => [[2, 1, 2, 3, 2]]
+ * @example F.pad(torch.zeros([1, 3, 5, 5]), [1, 1, 1, 1], { mode: "reflect" }) // shape [1, 3, 7, 7]
  */
 export function pad(x: Tensor, pads: readonly number[], options: PadOptions = {}): Tensor {
   const mode = options.mode ?? "constant";

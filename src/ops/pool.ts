@@ -10,13 +10,19 @@ import type { Activation } from "../kernels/ref/elementwise.js";
 import { Tensor } from "../tensor.js";
 import { pair, type Pair } from "./args.js";
 
+/** The options of F.maxPool2d and F.avgPool2d (and their layers). */
 export interface Pool2dOptions {
+  /** Window step: a number or [sh, sw] (default: the kernel size). */
   stride?: Pair;
+  /** Implicit padding on each side (default 0): -Infinity for max pooling, zeros for average pooling. */
   padding?: Pair;
+  /** Round the output size up instead of down (default false). */
   ceilMode?: boolean;
 }
 
+/** The options of F.avgPool2d and nn.AvgPool2d. */
 export interface AvgPool2dOptions extends Pool2dOptions {
+  /** Whether padded zeros count in each window's average (default true). */
   countIncludePad?: boolean;
 }
 
@@ -57,6 +63,11 @@ function pool(op: string, x: Tensor, g: PoolGeometry, outShape: number[], forwar
   ]);
 }
 
+/**
+ * Average of each window: x: (N, C, H, W) or (C, H, W) -> (N, C, OH, OW).
+ * @throws RangeError on an input that is not 3-D or 4-D, or padding larger than half the kernel.
+ * @example F.avgPool2d(torch.tensor([[[[1, 2], [3, 4]]]]), 2) // => [[[[2.5]]]]
+ */
 export function avgPool2d(x: Tensor, kernelSize: Pair, options: AvgPool2dOptions = {}): Tensor {
   return avgPool2dThen(x, kernelSize, options);
 }
@@ -70,6 +81,12 @@ export function avgPool2dThen(x: Tensor, kernelSize: Pair, options: AvgPool2dOpt
     (dy, dx) => kernels.avgPool2dBackward(g, dy, dx, include));
 }
 
+/**
+ * Maximum of each window: x: (N, C, H, W) or (C, H, W) -> (N, C, OH, OW); the gradient goes to each window's maximum.
+ * @throws RangeError on an input that is not 3-D or 4-D, or padding larger than half the kernel.
+ * @example F.maxPool2d(torch.tensor([[[[1, 2], [3, 4]]]]), 2) // => [[[[4]]]]
+ * @example F.maxPool2d(torch.zeros([1, 6, 28, 28]), 2, { stride: 2 }) // shape [1, 6, 14, 14]
+ */
 export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = {}): Tensor {
   return maxPool2dThen(x, kernelSize, options);
 }

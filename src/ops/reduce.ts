@@ -49,7 +49,16 @@ function scaledSum(op: string, x: Tensor, dim: number | undefined, keepdim: bool
   return makeResult(op, y, l.outShape, [x], [(dy) => spread(dy, l, scale)]);
 }
 
+/**
+ * Sum of all elements (a 0-d tensor), or over `dim` (dropped unless `keepdim`, default false).
+ * @example torch.sum(torch.tensor([[1, 2], [3, 4]])) // => 10
+ * @example torch.sum(torch.tensor([[1, 2], [3, 4]]), 1) // => [3, 7]
+ */
 export const sum = (x: Tensor, dim?: number, keepdim = false) => scaledSum("sum", x, dim, keepdim, false);
+/**
+ * Mean of all elements, or over `dim` (dropped unless `keepdim`, default false).
+ * @example torch.mean(torch.tensor([[1, 2], [3, 5]]), 0, true) // => [[2, 3.5]]
+ */
 export const mean = (x: Tensor, dim?: number, keepdim = false) => scaledSum("mean", x, dim, keepdim, true);
 
 /** Index of the maximum along the reduced dim for each (outer, inner); first one wins on ties. */
@@ -73,6 +82,12 @@ function argmaxIndices(x: Tensor, l: Layout): Int32Array {
   return idx;
 }
 
+/**
+ * Largest element, or the maxima over `dim` (dropped unless `keepdim`); the gradient goes to the first maximum.
+ * Unlike PyTorch's max(dim), it returns only the values: use argmax for the indices.
+ * @throws RangeError on an empty tensor.
+ * @example torch.max(torch.tensor([[1, 9], [7, 3]]), 1) // => [9, 7]
+ */
 export function max(x: Tensor, dim?: number, keepdim = false): Tensor {
   const l = layout("max", x, dim, keepdim);
   if (x.numel === 0) throw new RangeError("max: expected a non-empty tensor");
@@ -98,7 +113,11 @@ export function max(x: Tensor, dim?: number, keepdim = false): Tensor {
   return makeResult("max", y, l.outShape, [x], [backward]);
 }
 
-/** Indices of the maxima, as a float tensor holding integers (torchlet has no integer dtype). */
+/**
+ * Indices of the maxima, as a float tensor holding integers (torchlet has no integer dtype).
+ * @example torch.argmax(torch.tensor([[1, 9], [7, 3]]), 1) // => [1, 0]
+ * @throws RangeError on an empty tensor.
+ */
 export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
   const l = layout("argmax", x, dim, keepdim);
   if (x.numel === 0) throw new RangeError("argmax: expected a non-empty tensor");

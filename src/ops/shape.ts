@@ -7,7 +7,12 @@ import { alloc, promote, type Storage } from "../core/dtype.js";
 import { inferShape, normDim, numelOf, shapeStr, stridesOf } from "../core/shape.js";
 import { Tensor } from "../tensor.js";
 
-/** Same storage, new shape (-1 inferred). Gradients flow back unchanged. */
+/**
+ * Same storage, new shape (-1 inferred). Gradients flow back unchanged.
+ * @throws RangeError when the shape does not hold x.numel elements, or has more than one -1.
+ * @example torch.reshape(torch.arange(6), [2, -1]) // shape [2, 3]
+ * @example torch.reshape(torch.arange(6), [4, -1]) // throws RangeError: invalid for input of size 6
+ */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const out = inferShape("reshape", x.shape, shape);
   return makeResult("reshape", x.data, out, [x], [unchanged]);
@@ -15,6 +20,11 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 
 const unchanged = (dy: Storage) => dy;
 
+/**
+ * Merges dims startDim..endDim (default: all) into one; same storage.
+ * @throws RangeError when startDim comes after endDim.
+ * @example torch.flatten(torch.zeros([2, 3, 4]), 1) // shape [2, 12]
+ */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normDim("flatten", startDim, x.ndim);
@@ -24,18 +34,30 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   return reshape(x, shape);
 }
 
+/**
+ * Inserts a dim of size 1 at `dim` (negative counts from the end).
+ * @example torch.unsqueeze(torch.zeros([3]), 0) // shape [1, 3]
+ */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normDim("unsqueeze", dim, x.ndim + 1);
   return reshape(x, [...x.shape.slice(0, d), 1, ...x.shape.slice(d)]);
 }
 
+/**
+ * Removes the dims of size 1 (all, or only `dim` when it has size 1).
+ * @example torch.squeeze(torch.zeros([1, 3, 1])) // shape [3]
+ */
 export function squeeze(x: Tensor, dim?: number): Tensor {
   if (dim === undefined) return reshape(x, x.shape.filter((s) => s !== 1));
   const d = normDim("squeeze", dim, x.ndim);
   return x.shape[d] === 1 ? reshape(x, [...x.shape.slice(0, d), ...x.shape.slice(d + 1)]) : x;
 }
 
-/** Copies x with its dims reordered: out.shape[i] = x.shape[dims[i]]. */
+/**
+ * Copies x with its dims reordered: out.shape[i] = x.shape[dims[i]].
+ * @throws RangeError when dims is not a permutation of x's dims.
+ * @example torch.permute(torch.zeros([2, 3, 4]), [2, 0, 1]) // shape [4, 2, 3]
+ */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const nd = x.ndim;
   const perm = dims.map((d) => normDim("permute", d, nd));
@@ -71,6 +93,10 @@ function permuteData<T extends Float32Array | Float64Array>(src: T, shape: reado
   return dst;
 }
 
+/**
+ * Swaps two dims (a copy, as permute).
+ * @example torch.transpose(torch.tensor([[1, 2, 3]]), 0, 1) // => [[1], [2], [3]]
+ */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const perm = x.shape.map((_, i) => i);
   const a = normDim("transpose", dim0, x.ndim);
@@ -79,7 +105,11 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   return permute(x, perm);
 }
 
-/** Picks entries along dim: out.shape[dim] = indices.length. Indices may repeat. */
+/**
+ * Picks entries along dim: out.shape[dim] = indices.length. Indices may repeat.
+ * @throws RangeError on an index out of range.
+ * @example torch.indexSelect(torch.tensor([[1, 2, 3], [4, 5, 6]]), 1, [2, 0]) // => [[3, 1], [6, 4]]
+ */
 export function indexSelect(x: Tensor, dim: number, indices: Tensor | readonly number[]): Tensor {
   const d = normDim("indexSelect", dim, x.ndim);
   const idx = Array.from(indices instanceof Tensor ? indices.data : indices);
@@ -112,7 +142,11 @@ export function indexSelect(x: Tensor, dim: number, indices: Tensor | readonly n
   ]);
 }
 
-/** Concatenates along dim; all other dims must agree. */
+/**
+ * Concatenates along dim; all other dims must agree.
+ * @throws RangeError on an empty list or when the other dims differ.
+ * @example torch.cat([torch.zeros([2, 3]), torch.ones([2, 1])], 1) // shape [2, 4]
+ */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new RangeError("cat: expected a non-empty list of tensors");
   const first = tensors[0];

@@ -40,6 +40,10 @@ function softmaxBackward(p: (k: number) => number, dy: Storage, dx: Storage, out
     }
 }
 
+/**
+ * log(softmax(x)) along `dim` (default the last), computed stably.
+ * @example torch.logSoftmax(torch.tensor([0, 0]), 0) // => [-0.693147, -0.693147]
+ */
 export function logSoftmax(x: Tensor, dim = -1): Tensor {
   const { outer, n, inner } = layout("logSoftmax", x, dim);
   const y = alloc(x.dtype, x.numel);
@@ -53,6 +57,10 @@ export function logSoftmax(x: Tensor, dim = -1): Tensor {
   ]);
 }
 
+/**
+ * e^x / sum(e^x) along `dim` (default the last), computed stably.
+ * @example torch.softmax(torch.tensor([[1, 1], [0, Math.log(3)]]), 1) // => [[0.5, 0.5], [0.25, 0.75]]
+ */
 export function softmax(x: Tensor, dim = -1): Tensor {
   const { outer, n, inner } = layout("softmax", x, dim);
   const y = alloc(x.dtype, x.numel);
@@ -67,6 +75,7 @@ export function softmax(x: Tensor, dim = -1): Tensor {
   ]);
 }
 
+/** How a loss combines its per-element values: their mean (default), their sum, or none (one value per element). */
 export type Reduction = "mean" | "sum" | "none";
 
 /** Class indices as integers, validated against the number of classes. */
@@ -89,6 +98,9 @@ function classIndices(op: string, targets: Tensor | readonly number[], N: number
  * Cross-entropy between logits (N, C) and class indices (N): -log softmax(x)[n, t_n],
  * averaged over the batch by default, as torch.nn.functional.cross_entropy.
  * Fused: the gradient is (softmax - onehot) * dy, without materialising a graph of steps.
+ * @throws RangeError when logits is not (N, C), targets do not hold N class indices, or one is out of range.
+ * @example F.crossEntropy(torch.tensor([[0, 0], [0, 0]]), [0, 1]) // => 0.693147
+ * @example F.crossEntropy(torch.zeros([2, 3]), [0, 3]) // throws RangeError: out of bounds
  */
 export function crossEntropy(logits: Tensor, targets: Tensor | readonly number[], options: { reduction?: Reduction } = {}): Tensor {
   const op = "crossEntropy";

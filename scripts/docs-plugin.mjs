@@ -1,0 +1,85 @@
+// TypeDoc plugin for `npm run docs` (typedoc.json loads it):
+// 1. groups the top-level exports as PyTorch's documentation does (tensors, autograd, math
+//    operations, ...) from the folder each is declared in, so no source file carries a @group tag;
+// 2. fails the build on a public symbol without a summary (TypeDoc's own notDocumented check
+//    would also demand a comment on every class field such as LeNet5's C1_layer; this asks for
+//    what a reader needs: every export, every public method and accessor, every option).
+
+import { Application, CommentTag, Converter, ReflectionKind } from "typedoc";
+
+/** The group of a top-level export, from the source file it is declared in (first match wins). */
+export const GROUPS = [
+  [/^src\/(tensor|creation)\.ts$|^src\/core\/dtype\.ts$/, "Tensors"],
+  [/^src\/core\/random\.ts$/, "Random sampling"],
+  [/^src\/autograd\//, "Autograd"],
+  [/^src\/ops\//, "Math operations"],
+  [/^src\/kernels\//, "Backends"],
+  [/^src\/(io|data|models)\//, null], // named after the namespace below
+];
+const FOLDER_GROUP = { io: "Serialization", data: "Data", models: "Models" };
+const NAMESPACE_GROUP = "Submodules (nn, F, optim, data, models, io)";
+export const GROUP_ORDER = ["Tensors", "Random sampling", "Autograd", "Math operations", NAMESPACE_GROUP, "Data", "Models", "Serialization", "Backends", "*"];
+
+/** The path of a reflection's first declaration, relative to the repository. */
+function sourceOf(reflection) {
+  const file = reflection.sources?.[0]?.fullFileName ?? reflection.signatures?.[0]?.sources?.[0]?.fullFileName;
+  return file ? file.slice(file.lastIndexOf("/src/") + 1) : "";
+}
+
+function groupOf(reflection) {
+  if (reflection.kindOf(ReflectionKind.Namespace)) return NAMESPACE_GROUP;
+  const file = sourceOf(reflection);
+  for (const [pattern, group] of GROUPS) if (pattern.test(file)) return group ?? FOLDER_GROUP[file.split("/")[1]];
+  return undefined;
+}
+
+function hasSummary(comment) {
+  return !!comment && comment.summary.some((part) => part.text.trim() !== "");
+}
+
+/** A reflection is documented when it or one of its signatures has a summary. */
+function isDocumented(reflection) {
+  if (hasSummary(reflection.comment)) return true;
+  const signatures = [...(reflection.signatures ?? []), reflection.getSignature, reflection.setSignature].filter(Boolean);
+  if (reflection.type?.type === "reflection") signatures.push(...(reflection.type.declaration.signatures ?? []));
+  return signatures.some((s) => hasSummary(s.comment));
+}
+
+const EXPORT_KINDS = ReflectionKind.Class | ReflectionKind.Interface | ReflectionKind.TypeAlias | ReflectionKind.Variable | ReflectionKind.Function | ReflectionKind.Namespace;
+const MEMBER_KINDS = ReflectionKind.Method | ReflectionKind.Accessor;
+
+/** Public symbols that need a summary: exports, class methods and accessors, interface properties. */
+export function undocumented(project) {
+  const missing = [];
+  for (const reflection of Object.values(project.reflections)) {
+    if (!reflection.isDeclaration() || reflection.flags.isExternal || reflection.flags.isPrivate || reflection.flags.isProtected) continue;
+    // Inherited members are documented where they are declared; an override without its own
+    // comment shows the base's (TypeDoc copies it), so only new members are asked for.
+    if (reflection.inheritedFrom || reflection.overwrites || reflection.implementationOf) continue;
+    const parent = reflection.parent;
+    const needed =
+      (reflection.kindOf(EXPORT_KINDS) && parent?.kindOf(ReflectionKind.Project | ReflectionKind.Namespace)) ||
+      (reflection.kindOf(MEMBER_KINDS) && parent?.kindOf(ReflectionKind.Class)) ||
+      (reflection.kindOf(ReflectionKind.Property) && parent?.kindOf(ReflectionKind.Interface));
+    if (needed && !isDocumented(reflection)) missing.push(`${reflection.getFullName()} (${ReflectionKind.singularString(reflection.kind)}, ${sourceOf(reflection)})`);
+  }
+  return missing.sort();
+}
+
+/** @param {Application} app */
+export function load(app) {
+  // Before TypeDoc's GroupPlugin (priority -100) builds the groups at the end of resolving.
+  app.converter.on(Converter.EVENT_RESOLVE_END, (context) => {
+    for (const child of context.project.children ?? []) {
+      const group = groupOf(child);
+      if (!group) continue;
+      const target = child.comment ?? child.signatures?.find((s) => s.comment)?.comment;
+      if (target) target.blockTags.push(new CommentTag("@group", [{ kind: "text", text: group }]));
+    }
+  }, 10);
+  app.on(Application.EVENT_VALIDATE_PROJECT, (project) => {
+    const missing = undocumented(project);
+    for (const name of missing) app.logger.error(`undocumented public symbol: ${name}`);
+    if (missing.length) app.logger.error(`${missing.length} public symbols have no summary: add a /** one-line summary */ (see docs/writing-docs.md)`);
+  });
+}

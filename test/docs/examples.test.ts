@@ -1,0 +1,81 @@
+// The documentation's examples run and hold (test/docs/examples.ts says what is an example and
+// how its comments become checks; docs/writing-docs.md is the contributors' version), and every
+// public op, layer, optimizer, data set, loader and model builder has one.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as torch from "../../src/index.js";
+import { repoRoot } from "../golden/golden.js";
+import { exportedDeclarations, markdownExamples, sourceExamples, type Example } from "./examples.js";
+import { runExample } from "./run-example.js";
+
+const root = repoRoot();
+const markdown = ["README.md", ...readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const examples = [...sourceExamples(root), ...markdown.flatMap((file) => markdownExamples(root, file))];
+
+/** Examples write their files (io.save) into a temporary folder, not the repository. */
+async function inTempDir<T>(run: () => Promise<T>): Promise<T> {
+  const cwd = process.cwd();
+  const dir = mkdtempSync(join(tmpdir(), "torchlet-examples-"));
+  process.chdir(dir);
+  try {
+    return await run();
+  } finally {
+    process.chdir(cwd);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const byFile = new Map<string, Example[]>();
+for (const e of examples) {
+  const file = e.where.split(":")[0];
+  byFile.set(file, [...(byFile.get(file) ?? []), e]);
+}
+
+for (const [file, list] of byFile) {
+  test(`the ${list.length} example(s) of ${file} run and state what they compute`, async () => {
+    await inTempDir(async () => {
+      for (const example of list) {
+        torch.manualSeed(0);
+        const { checks } = await runExample(example);
+        assert.ok(checks > 0, `${example.where}: an example states at least one result (// =>, // shape or // throws):\n${example.code}`);
+      }
+    });
+  });
+}
+
+// The namespaces whose functions and classes each need an example, and the folders that hold
+// the ops, layers, optimizers, data sets, loaders and models (not the backends' switches).
+const NAMESPACES: [string, Record<string, unknown>][] = [["torch", torch], ["F", torch.F], ["nn", torch.nn], ["optim", torch.optim], ["data", torch.data], ["models", torch.models]];
+const NEEDS_EXAMPLE = /^src\/(ops|nn|optim|data|models)\/|^src\/(creation|tensor)\.ts$/;
+
+test("every public op, layer, optimizer, data set, loader and model builder has an example", () => {
+  const declared = exportedDeclarations(root);
+  const documented = new Set(examples.map((e) => e.symbol?.split(".")[0]));
+  const missing: string[] = [];
+  for (const [space, exports] of NAMESPACES) {
+    for (const [name, value] of Object.entries(exports)) {
+      if (typeof value !== "function") continue;
+      const files = declared.get(name) ?? [];
+      if (files.some((f) => NEEDS_EXAMPLE.test(f)) && !documented.has(name)) missing.push(`${space}.${name} (${files.join(", ")})`);
+    }
+  }
+  assert.deepEqual(missing, [], `these have no @example:\n  ${missing.join("\n  ")}`);
+});
+
+test("examples found: the ones in src/ name their declaration", () => {
+  assert.ok(examples.length > 0);
+  for (const e of examples) if (e.where.startsWith("src/")) assert.ok(e.symbol, `${e.where}: an @example outside a declaration's comment`);
+});
+
+test("a check fails when the example's comment is wrong", async () => {
+  const wrong = (code: string) => runExample({ where: "test", code });
+  await assert.rejects(wrong("torch.tensor([1, 2]) // => [1, 3]"), /line 1/);
+  await assert.rejects(wrong("torch.zeros([2, 3]) // shape [3, 2]"), /line 1/);
+  await assert.rejects(wrong("torch.zeros([2]) // throws RangeError"), /line 1/);
+  await assert.rejects(wrong("torch.reshape(torch.zeros([2]), [3]) // throws TypeError"), /threw RangeError/);
+  await assert.rejects(wrong("const y = torch.ones([2]).sum() // => 3"), /line 1/);
+});
