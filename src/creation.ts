@@ -5,15 +5,23 @@ import { numelOf, shapeStr } from "./core/shape.js";
 import { defaultGenerator, type Generator } from "./core/random.js";
 import { Tensor, type NestedArray } from "./tensor.js";
 
+/** The options of torch.tensor. */
 export interface TensorOptions {
+  /** The shape to give flat data (default: the nested arrays' shape, or [data.length]). */
   shape?: readonly number[];
+  /** Record operations on it for backward() (default false). */
   requiresGrad?: boolean;
+  /** "float32" (default; "float64" for a Float64Array) or "float64". */
   dtype?: DType;
 }
 
+/** The options of zeros, ones, full, rand, randn and arange. */
 export interface FactoryOptions {
+  /** Record operations on it for backward() (default false). */
   requiresGrad?: boolean;
+  /** "float32" (default) or "float64". */
   dtype?: DType;
+  /** The random stream of rand and randn (default: the one torch.manualSeed seeds). */
   generator?: Generator;
 }
 
@@ -43,7 +51,10 @@ function flattenNested(data: NestedArray, shape: number[], dim: number, out: num
 /**
  * A tensor from nested number arrays, or from a flat array/typed array with `shape`.
  * @example torch.tensor([[1, 2], [3, 4]]) // shape [2, 2]
- * @example torch.tensor(new Float32Array(6), { shape: [2, 3] })
+ * @example torch.tensor(new Float32Array(6), { shape: [2, 3] }) // shape [2, 3]
+ * @throws RangeError on ragged nested arrays or a shape that does not hold the data.
+ * @example torch.tensor(7).item() // => 7
+ * @example torch.tensor([[1, 2], [3]]) // throws RangeError: ragged
  */
 export function tensor(data: NestedArray | ArrayLike<number>, options: TensorOptions = {}): Tensor {
   const dtype = options.dtype ?? (data instanceof Float64Array ? "float64" : "float32");
@@ -79,17 +90,49 @@ function filled(shape: readonly number[], options: FactoryOptions, fill: (i: num
   return new Tensor(d, shape, { requiresGrad: options.requiresGrad });
 }
 
+/**
+ * A tensor of zeros.
+ * @throws RangeError on a negative or fractional size.
+ * @example torch.zeros([2, 3]) // shape [2, 3]
+ */
 export const zeros = (shape: readonly number[], o: FactoryOptions = {}) => filled(shape, o, () => 0);
+/**
+ * A tensor of ones.
+ * @example torch.ones([2], { dtype: "float64" }).dtype // => "float64"
+ */
 export const ones = (shape: readonly number[], o: FactoryOptions = {}) => filled(shape, o, () => 1);
+/**
+ * A tensor filled with `value`.
+ * @example torch.full([2], 7) // => [7, 7]
+ */
 export const full = (shape: readonly number[], value: number, o: FactoryOptions = {}) => filled(shape, o, () => value);
-/** Uniform on [0, 1). */
+/**
+ * Uniform on [0, 1).
+ * @example torch.rand([1000]).max().item() < 1 // => true
+ */
 export const rand = (shape: readonly number[], o: FactoryOptions = {}) => filled(shape, o, () => (o.generator ?? defaultGenerator).random());
-/** Standard normal. */
+/**
+ * Standard normal.
+ * @example Math.abs(torch.randn([10000]).mean().item()) < 0.05 // => true
+ */
 export const randn = (shape: readonly number[], o: FactoryOptions = {}) => filled(shape, o, () => (o.generator ?? defaultGenerator).normal());
+/**
+ * Zeros of t's shape and dtype.
+ * @example torch.zerosLike(torch.ones([2, 2])) // => [[0, 0], [0, 0]]
+ */
 export const zerosLike = (t: Tensor) => zeros(t.shape, { dtype: t.dtype });
+/**
+ * Ones of t's shape and dtype.
+ * @example torch.onesLike(torch.zeros([3])) // => [1, 1, 1]
+ */
 export const onesLike = (t: Tensor) => ones(t.shape, { dtype: t.dtype });
 
-/** start, start + step, ... up to (not including) end; arange(n) is 0..n-1. */
+/**
+ * start, start + step, ... up to (not including) end; arange(n) is 0..n-1.
+ * @throws RangeError when step is 0.
+ * @example torch.arange(4) // => [0, 1, 2, 3]
+ * @example torch.arange(1, 2, 0.25) // => [1, 1.25, 1.5, 1.75]
+ */
 export function arange(start: number, end?: number, step = 1, o: FactoryOptions = {}): Tensor {
   if (end === undefined) [start, end] = [0, start];
   if (step === 0) throw new RangeError("arange: step must be nonzero");

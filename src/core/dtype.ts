@@ -4,6 +4,7 @@
 import { takeFromSource, takePooled } from "./pool.js";
 import { takeSlab } from "./slab.js";
 
+/** A tensor's element type: "float32" (the default) or "float64" (gradient checks). */
 export type DType = "float32" | "float64";
 export type Storage = Float32Array | Float64Array;
 

@@ -2,6 +2,12 @@
 // torch.manualSeed(n) makes a whole run reproducible. xoshiro128** : small, fast, good quality.
 // NOTE: the streams differ from PyTorch's mt19937; distributions and bounds are the same.
 
+/**
+ * A seedable random stream (xoshiro128**), as torch.Generator; pass it to rand, randn, DataLoader, nn.init.
+ * @example
+ * const g = new torch.Generator(42);
+ * torch.rand([3], { generator: g }).toArray() // => torch.rand([3], { generator: new torch.Generator(42) }).toArray()
+ */
 export class Generator {
   private s = new Uint32Array(4);
   private spare: number | null = null;
@@ -10,6 +16,7 @@ export class Generator {
     this.manualSeed(seed);
   }
 
+  /** Restarts the stream from `seed`. */
   manualSeed(seed: number): this {
     // splitmix32 expands the seed into the four state words.
     let x = seed >>> 0;
@@ -24,6 +31,7 @@ export class Generator {
     return this;
   }
 
+  /** The next 32 random bits, as an unsigned integer. */
   nextUint32(): number {
     const s = this.s;
     const result = Math.imul(rotl(Math.imul(s[1], 5) >>> 0, 7), 9) >>> 0;
@@ -42,6 +50,7 @@ export class Generator {
     return this.nextUint32() / 4294967296;
   }
 
+  /** Uniform in [low, high). */
   uniform(low: number, high: number): number {
     return low + (high - low) * this.random();
   }
@@ -87,6 +96,14 @@ function rotl(x: number, k: number): number {
 /** The default generator behind torch.manualSeed. */
 export const defaultGenerator = new Generator(0x5eed);
 
+/**
+ * Seeds the default generator (rand, randn, dropout, shuffling, initialization), as torch.manual_seed; returns it.
+ * @example
+ * torch.manualSeed(1);
+ * const a = torch.randn([2]);
+ * torch.manualSeed(1);
+ * torch.randn([2]).toArray() // => a.toArray()
+ */
 export function manualSeed(seed: number): Generator {
   return defaultGenerator.manualSeed(seed);
 }

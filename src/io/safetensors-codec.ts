@@ -12,9 +12,11 @@ import { numelOf, shapeStr } from "../core/shape.js";
 import { Tensor } from "../tensor.js";
 import { DTYPES } from "./dtypes.js";
 
+/** Parameter and buffer tensors by their PyTorch-style names ("conv1.weight", "bn.running_mean"). */
 export type StateDict = Record<string, Tensor>;
 /** Anything with PyTorch's state_dict(): a Module, an optimizer. */
 export interface HasStateDict { stateDict(): StateDict }
+/** A parsed safetensors file: its tensors and its string metadata. */
 export interface Checkpoint { tensors: StateDict; metadata: Record<string, string> }
 
 /** The reference implementation refuses larger headers (it guards against header bombs). */

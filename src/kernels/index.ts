@@ -74,6 +74,7 @@ export const refKernels: Kernels = {
   batchNormBackwardInput,
 };
 
+/** The kernels ops run on: "js" (plain TypeScript loops, the reference) or "wasm" (WebAssembly SIMD, the default where it loads). */
 export type BackendName = "js" | "wasm";
 
 /**
@@ -108,6 +109,16 @@ function wasmKernels(): Kernels | Error {
 export let kernels: Kernels = refKernels;
 let active: BackendName = "js";
 
+/**
+ * Switches every op to the "js" or "wasm" kernels.
+ * @throws RangeError on an unknown name; Error when "wasm" is unavailable (the message says why).
+ * @example
+ * const before = torch.getBackend();
+ * torch.setBackend("js");
+ * torch.getBackend() // => "js"
+ * torch.setBackend(before);
+ * torch.setBackend("cuda" as torch.BackendName) // throws RangeError: unknown backend
+ */
 export function setBackend(name: BackendName): void {
   if (name === "js") {
     kernels = refKernels;
@@ -141,6 +152,7 @@ function offerResidentArrays(): void {
   setLargeArraySource(heap); // also while disabled: its arrays still go back to the pool
 }
 
+/** The active backend's name. */
 export function getBackend(): BackendName {
   return active;
 }

@@ -5,6 +5,13 @@ import type { Tensor } from "../tensor.js";
 import { consumesPrivately, fusableActivation, isExactly, type FusesActivation } from "./layers.js";
 import { Module } from "./module.js";
 
+/**
+ * Holds modules under the names "0", "1", ... (torch.nn.ModuleList); index it, iterate over it; it has no forward.
+ * @example
+ * const list = new nn.ModuleList([new nn.Linear(2, 2), new nn.Linear(2, 2)]);
+ * list.length // => 2
+ * Object.keys(list.stateDict()) // => ["0.weight", "0.bias", "1.weight", "1.bias"]
+ */
 export class ModuleList<M extends Module = Module> extends Module {
   [index: number]: M;
   length = 0;
@@ -14,11 +21,13 @@ export class ModuleList<M extends Module = Module> extends Module {
     for (const m of modules) this.push(m);
   }
 
+  /** Appends a module (named by its index); returns this. */
   push(m: M): this {
     this[this.length++] = m;
     return this;
   }
 
+  /** The modules in order. */
   *[Symbol.iterator](): Iterator<M> {
     for (let i = 0; i < this.length; i++) yield this[i];
   }
@@ -28,6 +37,12 @@ export class ModuleList<M extends Module = Module> extends Module {
   }
 }
 
+/**
+ * Runs its modules in order, each output the next one's input (torch.nn.Sequential).
+ * @example
+ * const net = new nn.Sequential(new nn.Conv2d(1, 6, 5), new nn.ReLU(), new nn.Flatten(), new nn.LazyLinear(10));
+ * net.forward(torch.zeros([2, 1, 28, 28])) // shape [2, 10]
+ */
 export class Sequential extends ModuleList {
   constructor(...modules: Module[]) {
     super(modules);

@@ -79,7 +79,12 @@ function param(shape: number[]): Parameter {
   return new Parameter(new Tensor(alloc("float32", shape.reduce((a, b) => a * b, 1)), shape));
 }
 
-/** y = x W^T + b. W is (out, in). */
+/**
+ * y = x W^T + b. W is (out, in).
+ * x: (..., inFeatures) -> (..., outFeatures) (torch.nn.Linear); weight and bias initialized as PyTorch's (uniform, bound 1/sqrt(in)).
+ * Options: bias (default true).
+ * @example new nn.Linear(20, 30).forward(torch.randn([128, 20])) // shape [128, 30]
+ */
 export class Linear extends Module implements FusesActivation {
   weight: Parameter;
   bias: Parameter | null;
@@ -107,15 +112,27 @@ export class Linear extends Module implements FusesActivation {
   }
 }
 
+/** The keyword arguments of nn.Conv2d. */
 export interface Conv2dLayerOptions {
+  /** Step of the window: a number or [sh, sw] (default 1). */
   stride?: Pair;
+  /** Zeros added on each side: a number, [ph, pw], "same" or "valid" (default 0). */
   padding?: ConvPadding;
+  /** Spacing between the kernel's taps (default 1). */
   dilation?: Pair;
+  /** Channel groups (default 1). */
   groups?: number;
+  /** Learnable bias (default true). */
   bias?: boolean;
 }
 
-/** 2-D convolution; weight is (out, in/groups, KH, KW). */
+/**
+ * 2-D convolution; weight is (out, in/groups, KH, KW).
+ * x: (N, C, H, W) -> (N, OC, OH, OW), as torch.nn.Conv2d(in, out, kernel_size, stride=..., padding=...).
+ * @throws RangeError on a bad option or, in forward, an input with other than inChannels channels.
+ * @example new nn.Conv2d(1, 6, 5, { padding: 2 }).forward(torch.zeros([1, 1, 28, 28])) // shape [1, 6, 28, 28]
+ * @example new nn.Conv2d(3, 8, 3, { stride: 2, bias: false }).weight // shape [8, 3, 3, 3]
+ */
 export class Conv2d extends Module implements FusesActivation {
   weight: Parameter;
   bias: Parameter | null;
@@ -181,11 +198,17 @@ function checkConvLayer(op: string, inChannels: number, outChannels: number, o: 
   }
 }
 
+/** The keyword arguments of nn.Conv1d. */
 export interface Conv1dLayerOptions extends Conv1dOptions {
+  /** Learnable bias (default true). */
   bias?: boolean;
 }
 
-/** 1-D convolution; weight is (out, in/groups, K). */
+/**
+ * 1-D convolution; weight is (out, in/groups, K).
+ * x: (N, C, L) -> (N, OC, OL), as torch.nn.Conv1d.
+ * @example new nn.Conv1d(4, 2, 3, { padding: 1 }).forward(torch.zeros([1, 4, 10])) // shape [1, 2, 10]
+ */
 export class Conv1d extends Module {
   weight: Parameter;
   bias: Parameter | null;
@@ -217,13 +240,20 @@ abstract class AdaptivePool2d extends Module {
   }
 }
 
-/** @example new nn.AdaptiveAvgPool2d([1, 1]) // global average pooling, as ResNet's head */
+/**
+ * Average pooling to a fixed output size, whatever the input's (torch.nn.AdaptiveAvgPool2d).
+ * @example new nn.AdaptiveAvgPool2d([1, 1]).forward(torch.zeros([2, 512, 7, 7])) // shape [2, 512, 1, 1]
+ */
 export class AdaptiveAvgPool2d extends AdaptivePool2d {
   forward(x: Tensor): Tensor {
     return adaptiveAvgPool2d(x, this.outputSize);
   }
 }
 
+/**
+ * Max pooling to a fixed output size, whatever the input's (torch.nn.AdaptiveMaxPool2d).
+ * @example new nn.AdaptiveMaxPool2d(2).forward(torch.zeros([1, 3, 9, 7])) // shape [1, 3, 2, 2]
+ */
 export class AdaptiveMaxPool2d extends AdaptivePool2d {
   forward(x: Tensor): Tensor {
     return adaptiveMaxPool2d(x, this.outputSize);
@@ -241,6 +271,10 @@ abstract class Pool2d<O extends Pool2dOptions> extends Module {
   }
 }
 
+/**
+ * Average of each window (torch.nn.AvgPool2d(kernel_size, stride=kernel_size, padding=0)).
+ * @example new nn.AvgPool2d(2, { stride: 2 }).forward(torch.tensor([[[[1, 3], [5, 7]]]])) // => [[[[4]]]]
+ */
 export class AvgPool2d extends Pool2d<AvgPool2dOptions> implements FusesActivation {
   forward(x: Tensor): Tensor {
     return avgPool2d(x, this.kernelSize, this.options);
@@ -251,6 +285,10 @@ export class AvgPool2d extends Pool2d<AvgPool2dOptions> implements FusesActivati
   }
 }
 
+/**
+ * Maximum of each window (torch.nn.MaxPool2d(kernel_size, stride=kernel_size, padding=0)).
+ * @example new nn.MaxPool2d(3, { stride: 2, padding: 1 }).forward(torch.zeros([1, 64, 112, 112])) // shape [1, 64, 56, 56]
+ */
 export class MaxPool2d extends Pool2d<Pool2dOptions> implements FusesActivation {
   forward(x: Tensor): Tensor {
     return maxPool2d(x, this.kernelSize, this.options);
@@ -261,24 +299,40 @@ export class MaxPool2d extends Pool2d<Pool2dOptions> implements FusesActivation 
   }
 }
 
+/**
+ * tanh as a layer (torch.nn.Tanh).
+ * @example new nn.Tanh().forward(torch.tensor([0])) // => [0]
+ */
 export class Tanh extends Module {
   forward(x: Tensor): Tensor {
     return tanh(x);
   }
 }
 
+/**
+ * The logistic sigmoid as a layer (torch.nn.Sigmoid).
+ * @example new nn.Sigmoid().forward(torch.tensor([0])) // => [0.5]
+ */
 export class Sigmoid extends Module {
   forward(x: Tensor): Tensor {
     return sigmoid(x);
   }
 }
 
+/**
+ * max(x, 0) as a layer (torch.nn.ReLU).
+ * @example new nn.ReLU().forward(torch.tensor([-1, 1])) // => [0, 1]
+ */
 export class ReLU extends Module {
   forward(x: Tensor): Tensor {
     return relu(x);
   }
 }
 
+/**
+ * Returns its input (torch.nn.Identity): a placeholder where a layer is optional.
+ * @example new nn.Identity().forward(torch.tensor([1, 2])) // => [1, 2]
+ */
 export class Identity extends Module {
   forward(x: Tensor): Tensor {
     return x;
@@ -287,7 +341,10 @@ export class Identity extends Module {
 
 for (const cls of [Linear, Conv2d, AvgPool2d, MaxPool2d, Tanh, ReLU, Sigmoid]) registerPrivateConsumer(cls.prototype);
 
-/** Flattens dims startDim..endDim (default: all but the batch dim). */
+/**
+ * Flattens dims startDim..endDim (default: all but the batch dim).
+ * @example new nn.Flatten().forward(torch.zeros([2, 16, 5, 5])) // shape [2, 400]
+ */
 export class Flatten extends Module {
   constructor(readonly startDim = 1, readonly endDim = -1) {
     super();

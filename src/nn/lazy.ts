@@ -19,7 +19,10 @@ import { Module } from "./module.js";
 import { BatchNorm2d, type BatchNormOptions } from "./norm.js";
 import { Parameter } from "./parameter.js";
 
-/** A parameter whose shape is not known yet: no values until its lazy module's first forward. */
+/**
+ * A parameter whose shape is not known yet: no values until its lazy module's first forward.
+ * @example new nn.LazyLinear(3).weight instanceof nn.UninitializedParameter // => true
+ */
 export class UninitializedParameter extends Parameter {
   constructor() {
     super(new Float32Array(0), [0]);
@@ -61,7 +64,13 @@ function becomeModule(lazy: Module, built: Module): void {
 
 const placeholder = (present: boolean) => (present ? new UninitializedParameter() : null);
 
-/** Linear with in_features = the last dim of the first input. */
+/**
+ * Linear with in_features = the last dim of the first input.
+ * @example
+ * const fc = new nn.LazyLinear(10);
+ * fc.forward(torch.zeros([2, 84])) // shape [2, 10]
+ * fc.weight // shape [10, 84]
+ */
 export class LazyLinear extends LazyModule<Linear> {
   weight: Parameter = new UninitializedParameter();
   bias: Parameter | null;
@@ -76,7 +85,10 @@ export class LazyLinear extends LazyModule<Linear> {
   }
 }
 
-/** Conv2d with in_channels = dim 1 of the first (N, C, H, W) input (dim 0 of an unbatched one). */
+/**
+ * Conv2d with in_channels = dim 1 of the first (N, C, H, W) input (dim 0 of an unbatched one).
+ * @example new nn.LazyConv2d(6, 5).forward(torch.zeros([1, 3, 32, 32])) // shape [1, 6, 28, 28]
+ */
 export class LazyConv2d extends LazyModule<Conv2d> {
   weight: Parameter = new UninitializedParameter();
   bias: Parameter | null;
@@ -91,7 +103,10 @@ export class LazyConv2d extends LazyModule<Conv2d> {
   }
 }
 
-/** BatchNorm2d with num_features = dim 1 of the first input. */
+/**
+ * BatchNorm2d with num_features = dim 1 of the first input.
+ * @example new nn.LazyBatchNorm2d().forward(torch.randn([2, 4, 3, 3])) // shape [2, 4, 3, 3]
+ */
 export class LazyBatchNorm2d extends LazyModule<BatchNorm2d> {
   weight: Parameter | null;
   bias: Parameter | null;

@@ -16,6 +16,7 @@ import { isExactly, registerPrivateConsumer, type FusesActivation } from "./laye
 import { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
 
+/** The options of BatchNorm1d and BatchNorm2d, as PyTorch's keyword arguments. */
 export interface BatchNormOptions {
   /** Added to the variance (default 1e-5). */
   eps?: number;
@@ -90,14 +91,26 @@ export abstract class BatchNorm extends Module implements FusesActivation {
   }
 }
 
-/** Over (N, C) or (N, C, L) inputs. */
+/**
+ * Over (N, C) or (N, C, L) inputs.
+ * @throws RangeError on an input that is not (N, C) or (N, C, L) with C = numFeatures.
+ * @example new nn.BatchNorm1d(3).forward(torch.randn([8, 3])) // shape [8, 3]
+ */
 export class BatchNorm1d extends BatchNorm {
   protected checkInput(x: Tensor): void {
     if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`BatchNorm1d: expected 2D or 3D input, got shape ${shapeStr(x.shape)}`);
   }
 }
 
-/** Over (N, C, H, W) inputs. */
+/**
+ * Over (N, C, H, W) inputs.
+ * Batch normalization per channel (torch.nn.BatchNorm2d): weight, bias, running_mean, running_var: (C).
+ * @throws RangeError on an input that is not (N, C, H, W) with C = numFeatures.
+ * @example
+ * const bn = new nn.BatchNorm2d(3);
+ * bn.forward(torch.randn([4, 3, 5, 5])) // shape [4, 3, 5, 5]
+ * Object.keys(bn.stateDict()) // => ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
+ */
 export class BatchNorm2d extends BatchNorm {
   protected checkInput(x: Tensor): void {
     if (x.ndim !== 4) throw new RangeError(`BatchNorm2d: expected 4D input, got shape ${shapeStr(x.shape)}`);
