@@ -4,7 +4,11 @@
 import { Tensor } from "../tensor.js";
 import type { Dataset, Sample } from "./dataset.js";
 
-/** Stacks [image, label] samples; every image must have the same shape. */
+/**
+ * Stacks [image, label] samples; every image must have the same shape.
+ * @throws RangeError when the images' shapes differ.
+ * @example data.collate([[torch.zeros([1, 2]), 3], [torch.ones([1, 2]), 5]])[1] // => [3, 5]
+ */
 export function collate(samples: readonly Sample[]): [Tensor, Tensor] {
   if (samples.length === 0) throw new RangeError("collate: cannot stack an empty batch");
   const shape = samples[0][0].shape;

@@ -6,7 +6,9 @@ import type { Tensor } from "../tensor.js";
 import { loadBatch } from "./collate.js";
 import type { Dataset, Sample } from "./dataset.js";
 
+/** The options of DataLoader, as torch.utils.data.DataLoader's keyword arguments. */
 export interface DataLoaderOptions {
+  /** Items per batch (default 1). */
   batchSize?: number;
   /** A fresh random order on each pass (each `for...of`). */
   shuffle?: boolean;
@@ -14,9 +16,21 @@ export interface DataLoaderOptions {
   dropLast?: boolean;
   /** Seeds this loader's own generator; without it shuffling draws from torch.manualSeed's. */
   seed?: number;
+  /** The random stream of shuffling (default: a Generator(seed) when seed is given, else the one torch.manualSeed seeds). */
   generator?: Generator;
 }
 
+/**
+ * Batches of a dataset, as torch.utils.data.DataLoader: iterate with for...of to get [inputs (B, ...), targets (B)] pairs.
+ * @throws RangeError when batchSize is not a positive integer.
+ * @example
+ * const ds = new data.TensorDataset(torch.randn([10, 1, 28, 28]), torch.arange(10));
+ * const loader = new data.DataLoader(ds, { batchSize: 4, shuffle: true });
+ * loader.length // => 3
+ * const [images, labels] = [...loader][0];
+ * images // shape [4, 1, 28, 28]
+ * labels // shape [4]
+ */
 export class DataLoader implements Iterable<[Tensor, Tensor]> {
   readonly batchSize: number;
   readonly shuffle: boolean;
@@ -40,6 +54,7 @@ export class DataLoader implements Iterable<[Tensor, Tensor]> {
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
+  /** One pass over the dataset, batch by batch (a fresh order each pass when shuffling). */
   *[Symbol.iterator](): Iterator<[Tensor, Tensor]> {
     const n = this.dataset.length;
     const order = this.shuffle ? (this.generator ?? defaultGenerator).permutation(n) : identity(n);

@@ -8,8 +8,11 @@ import { loadBatch } from "./collate.js";
 /** An (image, label) pair: what every dataset here yields. */
 export type Sample = [Tensor, number];
 
+/** What a DataLoader reads (torch.utils.data.Dataset): a length and get(i); TensorDataset, MNIST, Subset are ones. */
 export interface Dataset<T = Sample> {
+  /** The number of items. */
   readonly length: number;
+  /** The item at index (0 <= index < length). */
   get(index: number): T;
   /**
    * Optional fast path: the batch for these indices as [images (B, ...), labels (B) float32],
@@ -26,7 +29,14 @@ export function checkIndex(op: string, index: number, length: number): void {
   }
 }
 
-/** Pairs the rows of `inputs` (N, ...) with the values of `targets` (N), as PyTorch's TensorDataset. */
+/**
+ * Pairs the rows of `inputs` (N, ...) with the values of `targets` (N), as PyTorch's TensorDataset.
+ * @example
+ * const ds = new data.TensorDataset(torch.randn([10, 3]), torch.arange(10));
+ * ds.length // => 10
+ * ds.get(2)[1] // => 2
+ * ds.get(2)[0] // shape [3]
+ */
 export class TensorDataset implements Dataset<Sample> {
   readonly length: number;
   readonly labels: ArrayLike<number>;
@@ -63,7 +73,10 @@ export class TensorDataset implements Dataset<Sample> {
   }
 }
 
-/** The items of `dataset` at `indices`, in that order, as torch.utils.data.Subset. */
+/**
+ * The items of `dataset` at `indices`, in that order, as torch.utils.data.Subset.
+ * @example new data.Subset(new data.TensorDataset(torch.zeros([10, 2]), torch.arange(10)), [7, 3]).get(1)[1] // => 3
+ */
 export class Subset implements Dataset<Sample> {
   readonly indices: Int32Array;
   private labelCache: Float32Array | null = null;
@@ -94,7 +107,10 @@ export class Subset implements Dataset<Sample> {
   }
 }
 
-/** Each label replaced by `map[label]`; labels missing from the map are an error. */
+/**
+ * Each label replaced by `map[label]`; labels missing from the map are an error.
+ * @example new data.MappedLabels(new data.TensorDataset(torch.zeros([2, 1]), torch.tensor([4, 9])), { 4: -1, 9: 1 }).get(1)[1] // => 1
+ */
 export class MappedLabels implements Dataset<Sample> {
   readonly labels: Float32Array;
   private readonly map: Map<number, number>;
@@ -125,6 +141,7 @@ export class MappedLabels implements Dataset<Sample> {
   }
 }
 
+/** The options of filterLabels. */
 export interface FilterLabelsOptions {
   /** New label for each kept label, e.g. { 4: -1, 9: 1 }; labels not listed stay as they are. */
   remap?: Readonly<Record<number, number>>;
@@ -132,7 +149,10 @@ export interface FilterLabelsOptions {
 
 /**
  * The items whose label is in `keep`, in their original order, optionally relabelled.
- * @example filterLabels(new MNIST(), [4, 9], { remap: { 4: -1, 9: 1 } }) // 11791 items, labels -1 / +1
+ * @example
+ * const fourNine = data.filterLabels(new data.MNIST({ train: false }), [4, 9], { remap: { 4: -1, 9: 1 } });
+ * fourNine.length // => 1991
+ * new Set(Array.from({ length: 20 }, (_, i) => fourNine.get(i)[1])) // => new Set([-1, 1])
  */
 export function filterLabels(dataset: Dataset<Sample>, keep: readonly number[], options: FilterLabelsOptions = {}): Dataset<Sample> {
   const wanted = new Set(keep);
@@ -144,7 +164,10 @@ export function filterLabels(dataset: Dataset<Sample>, keep: readonly number[], 
   return new MappedLabels(subset, map);
 }
 
-/** Relabels every item by `map`, e.g. mapLabels(ds, { 4: -1, 9: 1 }). */
+/**
+ * Relabels every item by `map`, e.g. mapLabels(ds, { 4: -1, 9: 1 }).
+ * @example data.mapLabels(new data.TensorDataset(torch.zeros([2, 1]), torch.tensor([4, 9])), { 4: 0, 9: 1 }).get(0)[1] // => 0
+ */
 export function mapLabels(dataset: Dataset<Sample>, map: Readonly<Record<number, number>>): MappedLabels {
   return new MappedLabels(dataset, map);
 }

@@ -10,6 +10,7 @@ import { checkIndex, type Dataset, type Sample } from "./dataset.js";
 import { readIdx, type IdxArray } from "./idx.js";
 import { bytesToUnit, toTensor, type Transform } from "./transforms.js";
 
+/** The options of the IDX image datasets (MNIST, FashionMNIST). */
 export interface IdxImageOptions {
   /** Applied to each image after toTensor; a `batchable` one (normalize) keeps the fast batch path. */
   transform?: Transform;
@@ -17,6 +18,14 @@ export interface IdxImageOptions {
   limit?: number;
 }
 
+/**
+ * A dataset of [image (C, H, W) float32 in [0, 1], label] pairs from IDX image and label files.
+ * @throws RangeError when the files' sizes disagree or limit is negative.
+ * @example
+ * const [images, labels] = [{ dims: [2, 2, 2], data: new Uint8Array([0, 255, 0, 255, 255, 0, 255, 0]) }, { dims: [2], data: new Uint8Array([3, 7]) }];
+ * const ds = new data.IdxImageDataset(images, labels, ["a", "b"]);
+ * ds.get(1) // => [[[[1, 0], [1, 0]]], 7]
+ */
 export class IdxImageDataset implements Dataset<Sample> {
   /** Every image's bytes, row-major (N, C, H, W) or (N, H, W). */
   readonly images: Uint8Array;
@@ -71,6 +80,8 @@ export class IdxImageDataset implements Dataset<Sample> {
 /**
  * Finds `name` or `name.gz` in `root`, then in torchvision's layout `root/<folder>/raw`.
  * Throws listing every place searched, followed by `hint` (how to get the files).
+ * @throws Error listing every place searched, then `hint`.
+ * @example data.findIdxFile("/nowhere", "MNIST", "t10k-images-idx3-ubyte", "get the files") // throws Error: get the files
  */
 export function findIdxFile(root: string, folder: string, name: string, hint: string): string {
   const dirs = [root, join(root, folder, "raw")];

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 
+/** An IDX file's contents: its dims and its unsigned bytes. */
 export interface IdxArray {
   /** Sizes, outermost first: [60000, 28, 28] for the MNIST training images. */
   dims: number[];
@@ -15,12 +16,19 @@ export interface IdxArray {
 
 const UBYTE = 0x08;
 
-/** True when the bytes start with the gzip magic 1f 8b. */
+/**
+ * True when the bytes start with the gzip magic 1f 8b.
+ * @example data.isGzip(new Uint8Array([0x1f, 0x8b, 8])) // => true
+ */
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Parses an unsigned-byte IDX file already in memory; `source` names it in errors. */
+/**
+ * Parses an unsigned-byte IDX file already in memory; `source` names it in errors.
+ * @throws Error when the bytes are not an unsigned-byte IDX file or are truncated.
+ * @example data.parseIdx(new Uint8Array([0, 0, 8, 1, 0, 0, 0, 2, 5, 6]), "two bytes").dims // => [2]
+ */
 export function parseIdx(bytes: Uint8Array, source: string): IdxArray {
   const fail = (msg: string): never => { throw new Error(`readIdx: ${source}: ${msg}`); };
   if (bytes.length < 4) fail(`too short for an IDX header: ${bytes.length} bytes (expected at least 4)`);
@@ -40,7 +48,11 @@ export function parseIdx(bytes: Uint8Array, source: string): IdxArray {
   return { dims, data: bytes.subarray(header) };
 }
 
-/** Reads an IDX file, plain or gzip-compressed (by `.gz` suffix or by its magic bytes). */
+/**
+ * Reads an IDX file, plain or gzip-compressed (by `.gz` suffix or by its magic bytes).
+ * @throws Error when the file cannot be read or parsed.
+ * @example data.readIdx("/nowhere/t10k-labels-idx1-ubyte") // throws Error
+ */
 export function readIdx(path: string): IdxArray {
   if (!existsSync(path)) throw new Error(`readIdx: file not found: ${path}`);
   let bytes: Uint8Array = readFileSync(path);

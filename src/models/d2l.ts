@@ -12,6 +12,10 @@ import type { Module } from "../nn/module.js";
 /**
  * d2l.init_cnn: Xavier-uniform weights for Linear and Conv2d layers, biases unchanged. A lazy
  * layer is neither until its first forward pass turns it into one, so it is skipped before.
+ * @example
+ * const fc = new nn.Linear(100, 100);
+ * models.initCnn(fc);
+ * fc.weight.abs().max().item() <= Math.sqrt(6 / 200) // => true
  */
 export function initCnn(m: Module): void {
   if (m instanceof Linear || m instanceof Conv2d) xavierUniform_(m.weight);
@@ -20,6 +24,7 @@ export function initCnn(m: Module): void {
 /**
  * d2l's `model.apply_init([X], init)`: one forward pass on zeros of `inputShape` (batch 1 is
  * enough) creates the lazy layers' weights, then `init` is applied to every module.
+ * @example models.applyInit(new nn.LazyLinear(3), [1, 5]).weight // shape [3, 5]
  */
 export function applyInit<M extends Module>(model: M, inputShape: readonly number[], init: (m: Module) => void = initCnn): M {
   const wasTraining = model.training;
@@ -30,7 +35,10 @@ export function applyInit<M extends Module>(model: M, inputShape: readonly numbe
   return model.apply(init);
 }
 
-/** Conv channels divided by `widthDivisor` (at least 1), as d2l's narrow nets. */
+/**
+ * Conv channels divided by `widthDivisor` (at least 1), as d2l's narrow nets.
+ * @example models.narrow(64, 4, "vgg") // => 16
+ */
 export function narrow(channels: number, widthDivisor: number, op: string): number {
   if (!Number.isInteger(widthDivisor) || widthDivisor < 1) throw new RangeError(`${op}: widthDivisor must be a positive integer, got ${widthDivisor}`);
   return Math.max(1, Math.floor(channels / widthDivisor));

@@ -14,6 +14,10 @@ import { MaxPool2d } from "../nn/layers.js";
 import { Module } from "../nn/module.js";
 import type { Tensor } from "../tensor.js";
 
+/**
+ * GoogLeNet's Inception block (d2l 8.4): four branches concatenated along channels; (N, C, H, W) -> (N, c1 + c2[1] + c3[1] + c4, H, W).
+ * @example new models.InceptionBlock(64, [48, 64], [64, 96], 32).forward(torch.zeros([1, 3, 8, 8])) // shape [1, 256, 8, 8]
+ */
 export class InceptionBlock extends Module {
   b1_1: LazyConv2d;
   b2_1: LazyConv2d;

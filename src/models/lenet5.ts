@@ -14,13 +14,19 @@ import { convolve2d } from "../ops/conv.js";
 import { cat, indexSelect, reshape } from "../ops/shape.js";
 import type { Tensor } from "../tensor.js";
 
-/** Which of P2's 6 maps each of C3's 16 maps sees (LeCun et al. 1998, table I). */
+/**
+ * Which of P2's 6 maps each of C3's 16 maps sees (LeCun et al. 1998, table I).
+ * @example models.C3_TABLE.ch_in_3.length + models.C3_TABLE.ch_in_4.length // => 15
+ */
 export const C3_TABLE = {
   ch_in_3: [[0, 1, 2], [1, 2, 3], [2, 3, 4], [3, 4, 5], [0, 4, 5], [0, 1, 5]],
   ch_in_4: [[0, 1, 2, 3], [1, 2, 3, 4], [2, 3, 4, 5], [0, 3, 4, 5], [0, 1, 4, 5], [0, 1, 2, 5], [0, 1, 3, 4], [1, 2, 4, 5], [0, 2, 3, 5]],
 } as const;
 
-/** Modern LeNets use a full Conv2d(6, 16, 5) for C3. */
+/**
+ * Modern LeNets use a full Conv2d(6, 16, 5) for C3.
+ * @example new models.C3LayerFull().forward(torch.zeros([1, 6, 14, 14])) // shape [1, 16, 10, 10]
+ */
 export class C3LayerFull extends Module implements FusesActivation {
   conv_layer = new Conv2d(6, 16, 5);
   forward(x: Tensor): Tensor {
@@ -39,6 +45,7 @@ export class C3LayerFull extends Module implements FusesActivation {
  * NOTE: the scatter is indexSelect over [weight, zeros] (the zero slot for unconnected
  * channels), so its backward is indexSelect's: unconnected positions get no gradient and the
  * small weights get exactly the gradients of the 16 separate convolutions.
+ * @example new models.C3LayerSparse().numParameters() // => 1516
  */
 export class C3LayerSparse extends Module implements FusesActivation {
   ch_3_layers = new ModuleList(C3_TABLE.ch_in_3.map(() => new Conv2d(3, 1, 5)));
@@ -87,8 +94,14 @@ export class C3LayerSparse extends Module implements FusesActivation {
 registerPrivateConsumer(C3LayerFull.prototype, (m) => consumesPrivately((m as C3LayerFull).conv_layer));
 registerPrivateConsumer(C3LayerSparse.prototype);
 
+/** LeNet-5's C3: the original sparse connection table, or a full Conv2d(6, 16, 5). */
 export type C3Variant = "sparse" | "full";
 
+/**
+ * The homework's LeNet-5 (tanh, average pooling, C3 sparse or full): x (N, 1, 28, 28) -> logits (N, 10), state-dict keys as the homework's PyTorch model.
+ * @throws RangeError when c3 is not "sparse" or "full".
+ * @example new models.LeNet5("full").forward(torch.zeros([2, 1, 28, 28])) // shape [2, 10]
+ */
 export class LeNet5 extends Module {
   C1_layer = new Sequential(new Conv2d(1, 6, 5, { padding: 2 }), new Tanh());
   P2_layer = new Sequential(new AvgPool2d(2, { stride: 2 }), new Tanh());
@@ -121,6 +134,11 @@ export class LeNet5 extends Module {
   }
 }
 
+/**
+ * LeNet-5 with options: c3 "sparse" (default, 60,806 parameters) or "full" (61,706).
+ * @example models.lenet5().numParameters() // => 60806
+ * @example models.lenet5({ c3: "full" }).numParameters() // => 61706
+ */
 export function lenet5(options: { c3?: C3Variant } = {}): LeNet5 {
   return new LeNet5(options.c3 ?? "sparse");
 }

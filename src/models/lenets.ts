@@ -20,6 +20,7 @@ export type ShapeProbe = ((name: string, out: Tensor) => void) | null;
  * The lecture's LeNet (61,706 parameters):
  *   x (N,1,32,32) -> conv1 (N,6,28,28) -> pool1 (N,6,14,14) -> conv2 (N,16,10,10)
  *   -> pool2 (N,16,5,5) -> flattened (N,400) -> fc1 (N,120) -> fc2 (N,84) -> fc3 (N,10)
+ * @example new models.LeNet().forward(torch.zeros([1, 1, 32, 32])) // shape [1, 10]
  */
 export class LeNet extends Module {
   conv1 = new Conv2d(1, 6, 5);
@@ -45,6 +46,10 @@ export class LeNet extends Module {
   }
 }
 
+/**
+ * The lecture's LeNet (input 32x32).
+ * @example models.lectureLeNet().numParameters() // => 61706
+ */
 export function lectureLeNet(): LeNet {
   return new LeNet();
 }
@@ -53,6 +58,7 @@ export function lectureLeNet(): LeNet {
  * d2l's "modernized" LeNet (61,706 parameters), one shared pooling module as the seed:
  *   x (N,1,28,28) -> conv1 pad 2 (N,6,28,28) -> pool (N,6,14,14) -> conv2 (N,16,10,10)
  *   -> pool (N,16,5,5) -> view (N,400) -> fc1 (N,120) -> fc2 (N,84) -> fc3 (N,10)
+ * @example new models.ModernLeNet().forward(torch.zeros([1, 1, 28, 28])) // shape [1, 10]
  */
 export class ModernLeNet extends Module {
   conv1 = new Conv2d(1, 6, 5, { stride: 1, padding: 2 });
@@ -74,6 +80,10 @@ export class ModernLeNet extends Module {
   }
 }
 
+/**
+ * d2l's modern LeNet (ReLU, max pooling), input 28x28.
+ * @example models.modernLeNet().numParameters() // => 61706
+ */
 export function modernLeNet(): ModernLeNet {
   return new ModernLeNet();
 }
@@ -83,6 +93,7 @@ export function modernLeNet(): ModernLeNet {
  *   x (N,1,28,28) -> conv1 (N,32,28,28) -> pool (N,32,14,14) -> conv2 (N,64,14,14)
  *   -> pool (N,64,7,7) -> conv3 (N,128,7,7) -> pool (N,128,3,3) -> view (N,1152)
  *   -> fc1 (N,256) -> fc2 (N,128) -> fc3 (N,10)
+ * @example new models.ImprovedLeNet().forward(torch.zeros([1, 1, 28, 28])) // shape [1, 10]
  */
 export class ImprovedLeNet extends Module {
   conv1 = new Conv2d(1, 32, 3, { padding: 1 });
@@ -104,6 +115,10 @@ export class ImprovedLeNet extends Module {
   }
 }
 
+/**
+ * d2l's improved LeNet (3x3 convs, 32/64/128 channels, batch norm), input 28x28.
+ * @example models.improvedLeNet().forward(torch.zeros([2, 1, 28, 28])) // shape [2, 10]
+ */
 export function improvedLeNet(): ImprovedLeNet {
   return new ImprovedLeNet();
 }
@@ -113,6 +128,7 @@ export function improvedLeNet(): ImprovedLeNet {
  *   x (N,1,28,28) -> conv pad 2 (N,6,28,28) -> avgpool (N,6,14,14) -> conv (N,16,10,10)
  *   -> avgpool (N,16,5,5) -> flatten (N,400) -> (N,120) -> (N,84) -> (N,numClasses), sigmoids between
  * The layers are lazy: weights appear on the first forward pass (see d2lLeNet / applyInit).
+ * @example new models.D2lLeNet().forward(torch.zeros([1, 1, 28, 28])) // shape [1, 10]
  */
 export class D2lLeNet extends Module {
   net: Sequential;
@@ -136,7 +152,10 @@ export class D2lLeNet extends Module {
   }
 }
 
-/** d2l's LeNet ready to train: weights created for `inputShape` and Xavier-initialised (init_cnn). */
+/**
+ * d2l's LeNet ready to train: weights created for `inputShape` and Xavier-initialised (init_cnn).
+ * @example models.d2lLeNet().numParameters() // => 61706
+ */
 export function d2lLeNet(options: { numClasses?: number; inputShape?: readonly number[] } = {}): D2lLeNet {
   return applyInit(new D2lLeNet(options.numClasses ?? 10), options.inputShape ?? [1, 1, 28, 28], initCnn);
 }

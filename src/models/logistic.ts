@@ -9,6 +9,10 @@ import { mean } from "../ops/reduce.js";
 import { reshape } from "../ops/shape.js";
 import type { Tensor } from "../tensor.js";
 
+/**
+ * The homework's logistic regression: one Linear(inputDim (default 784), 1) without bias on the flattened input; x (N, ...) -> (N, 1).
+ * @example new models.LogisticRegression(4).forward(torch.zeros([3, 2, 2])) // shape [3, 1]
+ */
 export class LogisticRegression extends Module {
   linear: Linear;
 
@@ -22,6 +26,10 @@ export class LogisticRegression extends Module {
   }
 }
 
+/**
+ * A LogisticRegression (options: inputDim default 784, bias default false).
+ * @example models.logisticRegression().numParameters() // => 784
+ */
 export function logisticRegression(options: { bias?: boolean; inputDim?: number } = {}): LogisticRegression {
   return new LogisticRegression(options.inputDim, options);
 }
@@ -29,6 +37,7 @@ export function logisticRegression(options: { bias?: boolean; inputDim?: number 
 /**
  * The homework's logistic loss: -logsigmoid(y z), averaged over the batch (PyTorch's
  * soft_margin_loss; the same bits as composing mul, logsigmoid, neg and mean, in one graph node).
+ * @example models.logisticLoss(torch.tensor([[0], [0]]), torch.tensor([[1], [-1]])) // => 0.693147
  */
 export function logisticLoss(output: Tensor, target: Tensor): Tensor {
   return softMargin(output, target, "mean");
@@ -37,6 +46,7 @@ export function logisticLoss(output: Tensor, target: Tensor): Tensor {
 /**
  * The homework's sum-of-squares loss on sigmoids, averaged over the batch:
  * 1/2 (1 - y) ((1 - s(-z))^2 + s(z)^2) + 1/2 (1 + y) (s(-z)^2 + (1 - s(z))^2)
+ * @example models.sumOfSquaresLoss(torch.tensor([[0]]), torch.tensor([[1]])) // => 0.5
  */
 export function sumOfSquaresLoss(output: Tensor, target: Tensor): Tensor {
   const y = reshape(target, output.shape);

@@ -11,7 +11,10 @@ import { Module } from "../nn/module.js";
 import type { Tensor } from "../tensor.js";
 import { applyInit, initCnn, narrow } from "./d2l.js";
 
-/** conv(k, stride, padding) -> ReLU -> 1x1 conv -> ReLU -> 1x1 conv -> ReLU, all outChannels wide. */
+/**
+ * conv(k, stride, padding) -> ReLU -> 1x1 conv -> ReLU -> 1x1 conv -> ReLU, all outChannels wide.
+ * @example models.ninBlock(8, 3, 1, 1).forward(torch.zeros([1, 1, 8, 8])) // shape [1, 8, 8, 8]
+ */
 export function ninBlock(outChannels: number, kernelSize: number, stride: number, padding: number): Sequential {
   return new Sequential(
     new LazyConv2d(outChannels, kernelSize, { stride, padding }), new ReLU(),
@@ -20,6 +23,10 @@ export function ninBlock(outChannels: number, kernelSize: number, stride: number
   );
 }
 
+/**
+ * Network in Network (d2l 8.3): NiN blocks and max pooling, then global average pooling to numClasses (default 10).
+ * @example new models.NiN({ widthDivisor: 16 }).forward(torch.zeros([1, 1, 96, 96])) // shape [1, 10]
+ */
 export class NiN extends Module {
   net: Sequential;
 
@@ -41,7 +48,10 @@ export class NiN extends Module {
   }
 }
 
-/** NiN ready to train: weights created for `inputShape` (default 1x1x224x224), Xavier init. */
+/**
+ * NiN ready to train: weights created for `inputShape` (default 1x1x224x224), Xavier init.
+ * @example models.nin({ widthDivisor: 16, inputShape: [1, 1, 96, 96] }).forward(torch.zeros([1, 1, 96, 96])) // shape [1, 10]
+ */
 export function nin(options: { numClasses?: number; widthDivisor?: number; inputShape?: readonly number[] } = {}): NiN {
   return applyInit(new NiN(options), options.inputShape ?? [1, 1, 224, 224], initCnn);
 }

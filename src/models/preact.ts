@@ -14,6 +14,10 @@ import { Module } from "../nn/module.js";
 import type { Tensor } from "../tensor.js";
 import { addShortcut, bnRelu } from "./resnet.js";
 
+/**
+ * The pre-activation residual block (He et al. 2016): out = conv2(relu(bn2(conv1(relu(bn1(x)))))) + shortcut(x).
+ * @example new models.PreActResidual(4, 8, { stride: 2 }).forward(torch.zeros([2, 4, 8, 8])) // shape [2, 8, 4, 4]
+ */
 export class PreActResidual extends Module {
   bn1: BatchNorm2d;
   relu = new ReLU();

@@ -16,6 +16,7 @@ import { addShortcutRelu, bnRelu } from "./resnet.js";
 /**
  * Y = relu(bn2(conv2(relu(bn1(conv1(X))))) + shortcut(X)), the shortcut being X itself or a
  * 1x1 conv (conv3) when channels or size change. (N,C,H,W) -> (N,numChannels,H/strides,W/strides).
+ * @example new models.Residual(8, { use1x1conv: true, strides: 2 }).forward(torch.zeros([1, 4, 6, 6])) // shape [1, 8, 3, 3]
  */
 export class Residual extends Module {
   conv1: LazyConv2d;
@@ -40,7 +41,10 @@ export class Residual extends Module {
   }
 }
 
-/** nn.Sequential after add_module(name, m) calls: children under their own names, run in order. */
+/**
+ * nn.Sequential after add_module(name, m) calls: children under their own names, run in order.
+ * @example Object.keys(new models.NamedSequential([["stem", new nn.Linear(2, 2)]]).stateDict()) // => ["stem.weight", "stem.bias"]
+ */
 export class NamedSequential extends Module {
   constructor(entries: readonly (readonly [string, Module])[]) {
     super();
@@ -56,14 +60,21 @@ export class NamedSequential extends Module {
 /** [number of residual blocks, channels] per stage. */
 export type ResNetArch = readonly (readonly [number, number])[];
 
+/** d2l's ResNet-18 stages: [blocks, channels] x 4. */
 export const D2L_RESNET18_ARCH: ResNetArch = [[2, 64], [2, 128], [2, 256], [2, 512]];
 
+/** The options of D2lResNet, resnet and d2lResnet18. */
 export interface D2lResNetOptions {
+  /** Outputs of the last layer (default 10). */
   numClasses?: number;
   /** Divides every channel count (b1's 64 included), for narrow nets on 2 cores. */
   widthDivisor?: number;
 }
 
+/**
+ * d2l's ResNet (8.6): a 7x7 stem, residual stages as `arch` gives them, global average pooling and a LazyLinear.
+ * @example new models.D2lResNet([[1, 64]], { widthDivisor: 8 }).forward(torch.zeros([2, 1, 32, 32])) // shape [2, 10]
+ */
 export class D2lResNet extends Module {
   net: NamedSequential;
 
@@ -91,12 +102,18 @@ export class D2lResNet extends Module {
   }
 }
 
-/** d2l's ResNet(arch) ready to train: weights for `inputShape` (default 1x1x96x96), Xavier init. */
+/**
+ * d2l's ResNet(arch) ready to train: weights for `inputShape` (default 1x1x96x96), Xavier init.
+ * @example models.resnet([[1, 64], [1, 128]], { widthDivisor: 8, inputShape: [1, 1, 32, 32] }).forward(torch.zeros([2, 1, 32, 32])) // shape [2, 10]
+ */
 export function resnet(arch: ResNetArch, options: D2lResNetOptions & { inputShape?: readonly number[] } = {}): D2lResNet {
   return applyInit(new D2lResNet(arch, options), options.inputShape ?? [1, 1, 96, 96], initCnn);
 }
 
-/** d2l's ResNet18 class: resnet(((2, 64), (2, 128), (2, 256), (2, 512))). */
+/**
+ * d2l's ResNet18 class: resnet(((2, 64), (2, 128), (2, 256), (2, 512))).
+ * @example models.d2lResnet18({ widthDivisor: 16, inputShape: [1, 1, 32, 32] }).forward(torch.zeros([2, 1, 32, 32])) // shape [2, 10]
+ */
 export function d2lResnet18(options: D2lResNetOptions & { inputShape?: readonly number[] } = {}): D2lResNet {
   return resnet(D2L_RESNET18_ARCH, options);
 }

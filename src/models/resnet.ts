@@ -58,11 +58,16 @@ export function bnRelu(bn: Module, x: Tensor, relu: Module | null = null, next: 
   return fused ?? (relu ? relu.forward(bn.forward(x)) : reluOp(bn.forward(x)));
 }
 
+/** The options of BasicBlock and Bottleneck. */
 export interface BlockOptions {
+  /** Stride of the block's strided convolution (default 1); the shortcut gets a 1x1 conv when it is not 1. */
   stride?: number;
 }
 
-/** Two 3x3 convs: (N,inChannels,H,W) -> (N,channels,H/stride,W/stride). */
+/**
+ * Two 3x3 convs: (N,inChannels,H,W) -> (N,channels,H/stride,W/stride).
+ * @example new models.BasicBlock(8, 16, { stride: 2 }).forward(torch.zeros([1, 8, 8, 8])) // shape [1, 16, 4, 4]
+ */
 export class BasicBlock extends Module {
   static readonly expansion = 1;
   conv1: Conv2d;
@@ -93,6 +98,7 @@ export class BasicBlock extends Module {
 /**
  * 1x1 conv down to `channels`, 3x3 conv (carrying the stride, as torchvision v1.5 and the seed),
  * 1x1 conv up to 4 * channels: (N,inChannels,H,W) -> (N,4*channels,H/stride,W/stride).
+ * @example new models.Bottleneck(16, 4).forward(torch.zeros([1, 16, 4, 4])) // shape [1, 16, 4, 4]
  */
 export class Bottleneck extends Module {
   static readonly expansion = 4;
@@ -127,15 +133,23 @@ export class Bottleneck extends Module {
   }
 }
 
+/** BasicBlock or Bottleneck, with its channel expansion (1 or 4). */
 export type ResNetBlock = (typeof BasicBlock | typeof Bottleneck) & { expansion: number };
 
+/** The options of ResNet and resnet18/34/50. */
 export interface ResNetOptions {
+  /** Outputs of fc (default 1000, as torchvision). */
   numClasses?: number;
+  /** Input image channels (default 3; 1 for MNIST). */
   inChannels?: number;
   /** Divides every width (64, 128, 256, 512) for narrow nets on 2 cores; 1 is torchvision's. */
   widthDivisor?: number;
 }
 
+/**
+ * torchvision's ResNet: a 7x7 stem, four stages of `block` x `layers`, global average pooling and fc; x (N, inChannels, H, W) -> (N, numClasses).
+ * @example new models.ResNet(models.BasicBlock, [1, 1, 1, 1], { widthDivisor: 16, inChannels: 1, numClasses: 10 }).forward(torch.zeros([2, 1, 32, 32])) // shape [2, 10]
+ */
 export class ResNet extends Module {
   conv1: Conv2d;
   bn1: BatchNorm2d;
@@ -176,17 +190,26 @@ export class ResNet extends Module {
   }
 }
 
-/** torchvision.models.resnet18: BasicBlock x [2, 2, 2, 2], 11,689,512 parameters at the defaults. */
+/**
+ * torchvision.models.resnet18: BasicBlock x [2, 2, 2, 2], 11,689,512 parameters at the defaults.
+ * @example models.resnet18().numParameters() // => 11689512
+ */
 export function resnet18(options: ResNetOptions = {}): ResNet {
   return new ResNet(BasicBlock, [2, 2, 2, 2], options);
 }
 
-/** torchvision.models.resnet34: BasicBlock x [3, 4, 6, 3]. */
+/**
+ * torchvision.models.resnet34: BasicBlock x [3, 4, 6, 3].
+ * @example models.resnet34({ widthDivisor: 16, numClasses: 10 }).forward(torch.zeros([2, 3, 32, 32])) // shape [2, 10]
+ */
 export function resnet34(options: ResNetOptions = {}): ResNet {
   return new ResNet(BasicBlock, [3, 4, 6, 3], options);
 }
 
-/** torchvision.models.resnet50: Bottleneck x [3, 4, 6, 3], 25,557,032 parameters at the defaults. */
+/**
+ * torchvision.models.resnet50: Bottleneck x [3, 4, 6, 3], 25,557,032 parameters at the defaults.
+ * @example models.resnet50({ widthDivisor: 16 }).forward(torch.zeros([2, 3, 32, 32])) // shape [2, 1000]
+ */
 export function resnet50(options: ResNetOptions = {}): ResNet {
   return new ResNet(Bottleneck, [3, 4, 6, 3], options);
 }

@@ -6,25 +6,43 @@ import { zeros } from "../creation.js";
 import type { Module } from "../nn/module.js";
 import type { Tensor } from "../tensor.js";
 
+/** One module's line of a summary. */
 export interface SummaryRow {
+  /** Dotted name ("net.0"). */
   name: string;
+  /** Class name ("Conv2d"). */
   type: string;
+  /** Nesting depth (0 for the model's children). */
   depth: number;
+  /** The shape of its output on the summary's input. */
   outputShape: number[];
+  /** Its parameters, its children's included. */
   params: number;
 }
 
+/** What summary() found: a row per module, the totals, and the printable table. */
 export interface Summary {
+  /** One row per module, in the order they ran. */
   rows: SummaryRow[];
+  /** The input shape the model ran on. */
   inputShape: number[];
+  /** The model's output shape. */
   outputShape: number[];
+  /** All parameters. */
   totalParams: number;
+  /** Parameters that require grad. */
   trainableParams: number;
   /** The printable table. */
   text: string;
 }
 
-/** Records every submodule's output during one forward pass by wrapping its forward. */
+/**
+ * Records every submodule's output during one forward pass by wrapping its forward.
+ * @example
+ * const s = torch.summary(models.modernLeNet(), [1, 1, 28, 28]);
+ * s.outputShape // => [1, 10]
+ * s.totalParams // => 61706
+ */
 export function summary(model: Module, inputShape: readonly number[]): Summary {
   const rows: SummaryRow[] = [];
   const restore: (() => void)[] = [];

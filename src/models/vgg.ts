@@ -17,7 +17,10 @@ export type VggArch = readonly (readonly [number, number])[];
 /** VGG-11 ("configuration A" of Simonyan and Zisserman), the arch d2l prints. */
 export const VGG11_ARCH: VggArch = [[1, 64], [1, 128], [2, 256], [2, 512], [2, 512]];
 
-/** numConvs x (3x3 conv, padding 1, ReLU), then a 2x2 max pool: (N,C,H,W) -> (N,outChannels,H/2,W/2). */
+/**
+ * numConvs x (3x3 conv, padding 1, ReLU), then a 2x2 max pool: (N,C,H,W) -> (N,outChannels,H/2,W/2).
+ * @example models.vggBlock(2, 8).forward(torch.zeros([1, 3, 16, 16])) // shape [1, 8, 8, 8]
+ */
 export function vggBlock(numConvs: number, outChannels: number): Sequential {
   if (!Number.isInteger(numConvs) || numConvs < 1) throw new RangeError(`vggBlock: numConvs must be a positive integer, got ${numConvs}`);
   const layers: Module[] = [];
@@ -26,13 +29,18 @@ export function vggBlock(numConvs: number, outChannels: number): Sequential {
   return new Sequential(...layers);
 }
 
+/** The options of VGG and vgg. */
 export interface VggOptions {
+  /** Outputs of the last layer (default 10). */
   numClasses?: number;
   /** Divides every block's channels (d2l trains VGG-11 with channels / 4 on Fashion-MNIST). */
   widthDivisor?: number;
 }
 
-/** d2l's VGG: conv blocks, flatten, then 4096-4096-numClasses with ReLU and Dropout(0.5). */
+/**
+ * d2l's VGG: conv blocks, flatten, then 4096-4096-numClasses with ReLU and Dropout(0.5).
+ * @example new models.VGG([[1, 8]], { numClasses: 3 }).forward(torch.zeros([1, 1, 16, 16])) // shape [1, 3]
+ */
 export class VGG extends Module {
   net: Sequential;
 
@@ -57,7 +65,7 @@ export class VGG extends Module {
 /**
  * A VGG ready to train: weights created for `inputShape` (default 1x1x224x224, d2l's
  * Fashion-MNIST resized) and Xavier-initialised as d2l's init_cnn.
- * @example vgg(VGG11_ARCH, { widthDivisor: 4 }) // d2l's narrow VGG-11
+ * @example models.vgg(models.VGG11_ARCH, { widthDivisor: 16, inputShape: [1, 1, 32, 32] }).forward(torch.zeros([2, 1, 32, 32])) // shape [2, 10]
  */
 export function vgg(arch: VggArch = VGG11_ARCH, options: VggOptions & { inputShape?: readonly number[] } = {}): VGG {
   return applyInit(new VGG(arch, options), options.inputShape ?? [1, 1, 224, 224], initCnn);

@@ -9,7 +9,9 @@ import { d2lResnet18 } from "./resnet-d2l.js";
 import { resnet18, resnet34, resnet50 } from "./resnet.js";
 import { VGG11_ARCH, vgg } from "./vgg.js";
 
+/** The options of buildModel. */
 export interface ZooOptions {
+  /** Outputs of the last layer (default 10). */
   numClasses?: number;
   /** Image channels: 1 for MNIST and Fashion-MNIST. */
   inChannels?: number;
@@ -19,7 +21,9 @@ export interface ZooOptions {
   widthDivisor?: number;
 }
 
+/** One network of the zoo: what it is, the image side it expects, how to build it. */
 export interface ZooEntry {
+  /** A one-line description for `torchlet train --list`. */
   description: string;
   /** The image side the seed uses (MNIST digits are resized or padded to it). */
   imageSize: number;
@@ -32,6 +36,10 @@ export interface ZooEntry {
 
 const shape = (o: { inChannels: number; imageSize: number }) => [1, o.inChannels, o.imageSize, o.imageSize];
 
+/**
+ * The networks `torchlet train` and buildModel know, by name.
+ * @example Object.keys(models.MODEL_ZOO).includes("resnet18") // => true
+ */
 export const MODEL_ZOO: Readonly<Record<string, ZooEntry>> = {
   "lecture-lenet": { description: "the lecture's LeNet: conv5-ReLU-maxpool2 twice, fc 400-120-84-10", imageSize: 32, fixedSize: true, build: () => lectureLeNet() },
   "d2l-lenet": { description: "d2l 7.6 LeNet: sigmoid, average pooling, Xavier init", imageSize: 28, build: (o) => d2lLeNet({ numClasses: o.numClasses, inputShape: shape(o) }) },
@@ -45,7 +53,11 @@ export const MODEL_ZOO: Readonly<Record<string, ZooEntry>> = {
   resnet50: { description: "torchvision's ResNet-50 (Bottleneck blocks)", imageSize: 224, narrowable: true, build: (o) => resnet50(o) },
 };
 
-/** Builds a zoo model; returns it with the input shape (batch 1) it expects. */
+/**
+ * Builds a zoo model; returns it with the input shape (batch 1) it expects.
+ * @throws RangeError on an unknown name or an option the network does not take.
+ * @example models.buildModel("modern-lenet").inputShape // => [1, 1, 28, 28]
+ */
 export function buildModel(name: string, options: ZooOptions = {}): { model: Module; inputShape: number[] } {
   const entry = MODEL_ZOO[name];
   if (!entry) throw new RangeError(`buildModel: unknown model "${name}" (expected one of ${Object.keys(MODEL_ZOO).join(", ")})`);

@@ -6,13 +6,28 @@ import { alloc } from "../core/dtype.js";
 import type { Tensor } from "../tensor.js";
 import { Optimizer, checkHyper, definedOnly } from "./optimizer.js";
 
+/** The options of Adam, as torch.optim.Adam's keyword arguments. */
 export interface AdamOptions {
+  /** Learning rate (default 1e-3). */
   lr?: number;
+  /** Decay rates of the gradient's running mean and of its square's (default [0.9, 0.999]). */
   betas?: [number, number];
+  /** Added to the denominator (default 1e-8). */
   eps?: number;
+  /** L2 penalty added to the gradient (default 0). */
   weightDecay?: number;
 }
 
+/**
+ * Adam, as torch.optim.Adam (bias-corrected moments; weight decay as L2, not AdamW).
+ * @throws RangeError on a negative lr, eps or weight decay, or betas outside [0, 1).
+ * @example
+ * const w = new nn.Parameter(torch.tensor([1, -1]));
+ * const opt = new optim.Adam([w], { lr: 0.1 });
+ * w.mul(w).sum().backward();
+ * opt.step();
+ * w // => [0.9, -0.9]
+ */
 export class Adam extends Optimizer {
   readonly options: Required<AdamOptions>;
 

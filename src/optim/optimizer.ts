@@ -3,6 +3,15 @@
 
 import type { Tensor } from "../tensor.js";
 
+/**
+ * The base of the optimizers (torch.optim.Optimizer): it holds the parameters and their state; step() updates every parameter that has a gradient.
+ * @example
+ * const w = new nn.Parameter(torch.tensor([1]));
+ * const opt: optim.Optimizer = new optim.SGD([w], { lr: 0.1, momentum: 0.9 });
+ * w.sum().backward();
+ * opt.step();
+ * Object.keys(opt.stateDict()) // => ["0.momentum_buffer"]
+ */
 export abstract class Optimizer {
   readonly params: Tensor[];
   /** Per-parameter state (momentum buffers, Adam moments), created on the first step. */
@@ -18,6 +27,7 @@ export abstract class Optimizer {
     for (const p of this.params) p.grad = null;
   }
 
+  /** Updates each parameter that has a .grad, then leaves the gradients as they are (call zeroGrad before the next backward). */
   step(): void {
     for (const p of this.params) if (p.grad !== null) this.update(p, p.grad.data);
   }
@@ -39,6 +49,10 @@ export abstract class Optimizer {
     return out;
   }
 
+  /**
+   * Restores the state saved by stateDict (momentum buffers, Adam's moments).
+   * @throws Error when the state names a parameter the optimizer lacks or has the wrong size.
+   */
   loadStateDict(sd: Record<string, Float32Array | Float64Array | number>): void {
     for (const [key, v] of Object.entries(sd)) {
       const dot = key.indexOf(".");

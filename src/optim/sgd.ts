@@ -8,11 +8,17 @@ import { alloc } from "../core/dtype.js";
 import type { Tensor } from "../tensor.js";
 import { Optimizer, checkHyper, definedOnly } from "./optimizer.js";
 
+/** The options of SGD, as torch.optim.SGD's keyword arguments (lr is required). */
 export interface SGDOptions {
+  /** Learning rate. */
   lr: number;
+  /** Momentum factor (default 0). */
   momentum?: number;
+  /** Dampening of the momentum (default 0). */
   dampening?: number;
+  /** Nesterov momentum (default false; needs momentum > 0 and dampening 0). */
   nesterov?: boolean;
+  /** L2 penalty added to the gradient (default 0). */
   weightDecay?: number;
 }
 
@@ -27,6 +33,19 @@ function sgdTail(w: Float32Array | Float64Array, grad: Float32Array | Float64Arr
   for (; i < n; i++) w[i] -= lr * grad[i];
 }
 
+/**
+ * Stochastic gradient descent with optional momentum, Nesterov and weight decay, as torch.optim.SGD.
+ * @throws RangeError on a negative lr, momentum or weight decay, or Nesterov without momentum.
+ * @example
+ * const w = new nn.Parameter(torch.tensor([1, 2]));
+ * const opt = new optim.SGD([w], { lr: 0.1 });
+ * w.mul(w).sum().backward(); // dL/dw = 2w
+ * opt.step();
+ * w // => [0.8, 1.6]
+ * opt.zeroGrad();
+ * w.grad // => null
+ * @example new optim.SGD(models.lenet5().parameters(), { lr: -1 }) // throws RangeError: learning rate
+ */
 export class SGD extends Optimizer {
   readonly options: Required<SGDOptions>;
 

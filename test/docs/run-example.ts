@@ -24,7 +24,8 @@ function close(actual: unknown, expected: unknown): boolean {
   return Object.is(actual, expected);
 }
 
-const plain = (v: unknown): unknown => (v instanceof Tensor ? v.toArray() : v);
+/** Tensors (also inside arrays, such as a dataset's [image, label]) compare as nested arrays. */
+const plain = (v: unknown): unknown => (v instanceof Tensor ? v.toArray() : Array.isArray(v) ? v.map(plain) : v);
 
 /** The assertions the `// =>`, `// shape` and `// throws` lines become. */
 export const checks = {
