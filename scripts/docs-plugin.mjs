@@ -8,7 +8,7 @@
 import { Application, CommentTag, Converter, ReflectionKind } from "typedoc";
 
 /** The group of a top-level export, from the source file it is declared in (first match wins). */
-export const GROUPS = [
+const GROUPS = [
   [/^src\/(tensor|creation)\.ts$|^src\/core\/dtype\.ts$/, "Tensors"],
   [/^src\/core\/random\.ts$/, "Random sampling"],
   [/^src\/autograd\//, "Autograd"],
@@ -17,8 +17,8 @@ export const GROUPS = [
   [/^src\/(io|data|models)\//, null], // named after the namespace below
 ];
 const FOLDER_GROUP = { io: "Serialization", data: "Data", models: "Models" };
+// typedoc.json's groupOrder lists these names in PyTorch's order.
 const NAMESPACE_GROUP = "Submodules (nn, F, optim, data, models, io)";
-export const GROUP_ORDER = ["Tensors", "Random sampling", "Autograd", "Math operations", NAMESPACE_GROUP, "Data", "Models", "Serialization", "Backends", "*"];
 
 /** The path of a reflection's first declaration, relative to the repository. */
 function sourceOf(reflection) {

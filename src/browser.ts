@@ -15,10 +15,15 @@ export { reshape, flatten, permute, transpose, squeeze, unsqueeze, indexSelect, 
 export { matmul } from "./ops/matmul.js";
 export { softmax, logSoftmax } from "./ops/softmax.js";
 export { setBackend, getBackend, setNumThreads, getNumThreads, setResidentArrays, setThreadBackoff, useWasmModule, type BackendName } from "./kernels/index.js";
+/** torch.nn.functional: the functional forms of layers and losses (conv2d, maxPool2d, crossEntropy, ...). */
 export * as F from "./functional.js";
+/** The same as F (torch.nn.functional). */
 export * as functional from "./functional.js";
+/** torch.nn: Module, Parameter, layers, containers, initialization. */
 export * as nn from "./nn/index.js";
+/** torch.optim: SGD and Adam. */
 export * as optim from "./optim/index.js";
+/** The course's networks (LeNet-5, the LeNets, VGG, NiN, ResNets, Inception) and their builders; torchvision.models' role. */
 export * as models from "./models/index.js";
 export { summary } from "./models/summary.js";
 export { parseSafetensors, serializeSafetensors, type Checkpoint, type StateDict } from "./io/safetensors-codec.js";

@@ -7,4 +7,5 @@ export { IdxImageDataset, findIdxFile, type IdxImageOptions } from "./idx-datase
 export { MNIST, FashionMNIST, FASHION_MNIST_ROOT, type MNISTOptions, type FashionMNISTOptions } from "./mnist.js";
 export { toTensor, normalize, resize, Resize, compose, type Transform } from "./transforms.js";
 export { DataLoader, type DataLoaderOptions } from "./dataloader.js";
+/** torchvision.transforms: toTensor, normalize, resize, compose. */
 export * as transforms from "./transforms.js";

@@ -17,7 +17,12 @@ export type StateDict = Record<string, Tensor>;
 /** Anything with PyTorch's state_dict(): a Module, an optimizer. */
 export interface HasStateDict { stateDict(): StateDict }
 /** A parsed safetensors file: its tensors and its string metadata. */
-export interface Checkpoint { tensors: StateDict; metadata: Record<string, string> }
+export interface Checkpoint {
+  /** The tensors by name, in the file's data order. */
+  tensors: StateDict;
+  /** The header's "__metadata__" strings ({} when it has none). */
+  metadata: Record<string, string>;
+}
 
 /** The reference implementation refuses larger headers (it guards against header bombs). */
 export const MAX_HEADER_BYTES = 100_000_000;

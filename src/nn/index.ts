@@ -8,5 +8,7 @@ export { Conv1d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, type Conv1dLayerOptions }
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from "./norm.js";
 export { Dropout } from "./dropout.js";
 export { LazyLinear, LazyConv2d, LazyBatchNorm2d, UninitializedParameter } from "./lazy.js";
+/** torch.nn.init: in-place initializers with PyTorch's formulas. */
 export * as init from "./init.js";
+/** torch.nn.functional (the same as torchlet's F). */
 export * as functional from "../functional.js";

@@ -18,6 +18,8 @@ export interface Example {
   symbol?: string;
   /** The example's source (TypeScript, as written). */
   code: string;
+  /** A Markdown example's name, from its `<!-- ts example NAME -->` marker. */
+  name?: string;
 }
 
 /** The .ts files under dir, recursively. */
@@ -65,10 +67,22 @@ export function sourceExamples(root: string, srcDir = join(root, "src")): Exampl
   return examples;
 }
 
-/** Every ```ts example fence of a Markdown file. */
+const unescapeHtml = (s: string) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&amp;/g, "&");
+
+/**
+ * Every ```ts example fence of a Markdown file, and every program written in pieces beside
+ * another language's: between `<!-- ts example NAME -->` and `<!-- /ts example -->`, the
+ * `<pre lang="ts">` blocks in order (HTML tables put the Python and the TypeScript side by side).
+ */
 export function markdownExamples(root: string, file: string): Example[] {
-  const lines = readFileSync(join(root, file), "utf8").split("\n");
+  const text = readFileSync(join(root, file), "utf8");
+  const lines = text.split("\n");
   const examples: Example[] = [];
+  for (const m of text.matchAll(/<!-- ts example (\S+) -->([\s\S]*?)<!-- \/ts example -->/g)) {
+    const pieces = [...m[2].matchAll(/<pre lang="ts">([\s\S]*?)<\/pre>/g)].map((p) => unescapeHtml(p[1]).replace(/^\n/, ""));
+    const line = text.slice(0, m.index).split("\n").length;
+    examples.push({ where: `${file}:${line} ${m[1]}`, name: m[1], code: pieces.join("\n") });
+  }
   for (let i = 0; i < lines.length; i++) {
     if (!/^```ts\s+example\s*$/.test(lines[i])) continue;
     const end = lines.indexOf("```", i + 1);

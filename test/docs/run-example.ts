@@ -49,13 +49,22 @@ export const checks = {
 
 const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...values: unknown[]) => Promise<void>;
 
+/** `import * as torch from "torchlet"` and `import { nn } from "torchlet"` read the scope's torchlet. */
+function withoutImports(code: string): string {
+  return code
+    .replace(/^import \* as (\w+) from "torchlet";?$/gm, "const $1 = __torchlet;")
+    .replace(/^import \{([^}]*)\} from "torchlet";?$/gm, "const {$1} = __torchlet;");
+}
+
 /** Runs an example; `scope` replaces or adds names (the guide's MNIST cut to a few images). */
 export async function runExample(example: Example, scope: Record<string, unknown> = {}): Promise<{ checks: number }> {
-  const { code, checks: count } = withChecks(example);
-  // A module so that `await` and `export`-free top-level code transpile as written.
-  const js = ts.transpileModule(`export {};\n${code}`, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 } })
+  const { code, checks: count } = withChecks({ ...example, code: withoutImports(example.code) });
+  // A module so that top-level `await` transpiles as written; a block so that an example may
+  // declare a scope name again (`const { nn, F } = torch;`, as a user's file does).
+  const js = ts.transpileModule(`export {};\n{\n${code}\n}`, { compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ES2022 } })
     .outputText.replace(/^export \{\};\n/m, "");
   const names = { ...torch, torch, __check: checks, ...scope } as Record<string, unknown>;
+  names.__torchlet = names.torch;
   const run = new AsyncFunction(...Object.keys(names), js);
   await run(...Object.values(names));
   return { checks: count };
