@@ -3,6 +3,7 @@
 //   GET  /static/<file>               web/static/ (CSS, ...)
 //   GET  /lib/<module>.js             the compiled browser entry, the page's code and their imports
 //   GET  /lib/kernels/wasm/kernels.wasm  the compiled WebAssembly kernels (when built)
+//   GET  /docs/<file>                 the API reference (docs/api/, written by `npm run docs`)
 //   GET  /api/checkpoints             the registry: [{ id, name, bytes, metadata, tensors, ... }]
 //   GET  /api/checkpoints/<id>        a checkpoint's safetensors bytes
 //   GET  /api/checkpoints/<id>/metrics  its metrics log as a JSON array
@@ -77,6 +78,11 @@ export async function startExplorer(o: ServeOptions = {}): Promise<Explorer> {
   }
   const index = assets.get("/static/index.html");
   if (index) assets.set("/", index);
+  // The API reference, when `npm run docs` has written it; /docs/ says how to build it otherwise.
+  const docs = staticFiles(join(packageRoot(root), "docs", "api"), "/docs/");
+  for (const [path, file] of docs) assets.set(path, file);
+  const docsIndex = docs.get("/docs/index.html");
+  if (docsIndex) assets.set("/docs/", docsIndex);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = requestPath(req.url);
@@ -87,7 +93,10 @@ export async function startExplorer(o: ServeOptions = {}): Promise<Explorer> {
       res.writeHead(200, { ...SECURITY_HEADERS, "content-type": CONTENT_TYPES[".js"], "content-length": Buffer.byteLength(shim) });
       return void res.end(shim);
     }
+    // The reference's pages link relatively: /docs must become /docs/.
+    if (path === "/docs") return void res.writeHead(301, { ...SECURITY_HEADERS, location: "/docs/" }).end();
     const file = assets.get(path);
+    if (!file && path === "/docs/") return sendHtml(res, 404, DOCS_NOT_BUILT);
     if (!file) throw new HttpError(404, `not found: ${path}`);
     if (req.method !== "GET" && req.method !== "HEAD") throw new HttpError(405, `${req.method} ${path}: only GET is allowed`);
     let body = readFileSync(file);
@@ -185,4 +194,13 @@ function checkHost(req: IncomingMessage, host: string): void {
   if (!LOOPBACK.has(host)) return;
   const name = (req.headers.host ?? "").replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1");
   if (!LOOPBACK.has(name)) throw new HttpError(403, `host ${JSON.stringify(req.headers.host ?? "")} refused: this server answers only to localhost`);
+}
+
+const DOCS_NOT_BUILT =
+  "<!DOCTYPE html><title>torchlet: API reference not built</title><h1>The API reference is not built</h1>" +
+  "<p>Run <code>npm run docs</code> in the torchlet folder (it writes <code>docs/api/</code>), then reload this page.</p>";
+
+function sendHtml(res: ServerResponse, status: number, html: string): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, "content-type": CONTENT_TYPES[".html"], "content-length": Buffer.byteLength(html), "cache-control": "no-cache" });
+  res.end(html);
 }
