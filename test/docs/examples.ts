@@ -71,14 +71,14 @@ const unescapeHtml = (s: string) => s.replace(/&lt;/g, "<").replace(/&gt;/g, ">"
 
 /**
  * Every ```ts example fence of a Markdown file, and every program written in pieces beside
- * another language's: between `<!-- ts example NAME -->` and `<!-- /ts example -->`, the
+ * another language's: between the lines `<!-- ts example NAME -->` and `<!-- /ts example -->`, the
  * `<pre lang="ts">` blocks in order (HTML tables put the Python and the TypeScript side by side).
  */
 export function markdownExamples(root: string, file: string): Example[] {
   const text = readFileSync(join(root, file), "utf8");
   const lines = text.split("\n");
   const examples: Example[] = [];
-  for (const m of text.matchAll(/<!-- ts example (\S+) -->([\s\S]*?)<!-- \/ts example -->/g)) {
+  for (const m of text.matchAll(/^<!-- ts example (\S+) -->$([\s\S]*?)^<!-- \/ts example -->$/gm)) {
     const pieces = [...m[2].matchAll(/<pre lang="ts">([\s\S]*?)<\/pre>/g)].map((p) => unescapeHtml(p[1]).replace(/^\n/, ""));
     const line = text.slice(0, m.index).split("\n").length;
     examples.push({ where: `${file}:${line} ${m[1]}`, name: m[1], code: pieces.join("\n") });
