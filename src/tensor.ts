@@ -29,7 +29,9 @@ export type NestedArray = number | NestedArray[];
 export class Tensor {
   /** The flat row-major storage (shared by views such as reshape). */
   readonly data: Storage;
+  /** The size of each dim, outermost first ([] for a 0-d tensor). */
   readonly shape: number[];
+  /** Whether ops on it are recorded so that backward() fills its .grad. */
   requiresGrad: boolean;
   /** The accumulated gradient of a leaf after backward(). */
   grad: Tensor | null = null;

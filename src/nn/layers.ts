@@ -86,7 +86,9 @@ function param(shape: number[]): Parameter {
  * @example new nn.Linear(20, 30).forward(torch.randn([128, 20])) // shape [128, 30]
  */
 export class Linear extends Module implements FusesActivation {
+  /** (outFeatures, inFeatures). */
   weight: Parameter;
+  /** (outFeatures), or null with `bias: false`. */
   bias: Parameter | null;
 
   constructor(readonly inFeatures: number, readonly outFeatures: number, options: { bias?: boolean } = {}) {
@@ -134,7 +136,9 @@ export interface Conv2dLayerOptions {
  * @example new nn.Conv2d(3, 8, 3, { stride: 2, bias: false }).weight // shape [8, 3, 3, 3]
  */
 export class Conv2d extends Module implements FusesActivation {
+  /** (outChannels, inChannels / groups, KH, KW). */
   weight: Parameter;
+  /** (outChannels), or null with `bias: false`. */
   bias: Parameter | null;
   readonly kernelSize: [number, number];
 
@@ -210,7 +214,9 @@ export interface Conv1dLayerOptions extends Conv1dOptions {
  * @example new nn.Conv1d(4, 2, 3, { padding: 1 }).forward(torch.zeros([1, 4, 10])) // shape [1, 2, 10]
  */
 export class Conv1d extends Module {
+  /** (outChannels, inChannels / groups, K). */
   weight: Parameter;
+  /** (outChannels), or null with `bias: false`. */
   bias: Parameter | null;
   readonly kernelSize: number;
 

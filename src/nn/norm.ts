@@ -29,7 +29,9 @@ export interface BatchNormOptions {
 }
 
 export abstract class BatchNorm extends Module implements FusesActivation {
+  /** The per-channel scale (C), ones at first; null without `affine`. */
   weight: Parameter | null = null;
+  /** The per-channel shift (C), zeros at first; null without `affine`. */
   bias: Parameter | null = null;
   readonly eps: number;
   readonly momentum: number | null;
