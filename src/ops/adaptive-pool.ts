@@ -47,7 +47,7 @@ function forEachWindow(g: Geometry, visit: (o: number, plane: number, h0: number
 }
 
 /**
- * Average pooling to a fixed output size: x: (N, C, H, W) or (C, H, W) -> (N, C, OH, OW), windows as PyTorch's.
+ * Average pooling to a fixed output size: x: (N, C, H, W) -> (N, C, OH, OW) (or without N), windows as PyTorch's.
  * @throws RangeError on an input that is not 3-D or 4-D or a size that is not positive.
  * @example F.adaptiveAvgPool2d(torch.zeros([2, 8, 7, 7]), 1) // shape [2, 8, 1, 1]
  */
@@ -74,7 +74,7 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
 
 /**
  * The maximum of each window; the gradient goes to its first maximum (NaN propagates).
- * x: (N, C, H, W) or (C, H, W) -> (N, C, OH, OW).
+ * x: (N, C, H, W) -> (N, C, OH, OW) (or without N).
  * @throws RangeError on an input that is not 3-D or 4-D or a size that is not positive.
  * @example F.adaptiveMaxPool2d(torch.tensor([[[[1, 2, 3], [4, 5, 6]]]]), [1, null]) // => [[[[4, 5, 6]]]]
  */

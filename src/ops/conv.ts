@@ -30,11 +30,12 @@ export interface Conv2dOptions {
 }
 
 /**
- * 2-D convolution (cross-correlation, as PyTorch): x: (N, C, H, W) or (C, H, W), weight: (OC, C/groups, KH, KW),
- * bias: (OC) -> (N, OC, OH, OW), OH = floor((H + 2 ph - dh (KH - 1) - 1) / sh) + 1.
+ * 2-D convolution (cross-correlation, as PyTorch): x: (N, C, H, W), weight: (OC, C/groups, KH, KW),
+ * bias: (OC) -> (N, OC, OH, OW) (an unbatched (C, H, W) gives (OC, OH, OW)), OH = floor((H + 2 ph - dh (KH - 1) - 1) / sh) + 1.
  * @throws RangeError on a shape mismatch (channels, groups, bias) or an input smaller than the kernel.
  * @example F.conv2d(torch.ones([1, 1, 4, 4]), torch.ones([2, 1, 3, 3])) // => [[[[9, 9], [9, 9]], [[9, 9], [9, 9]]]]
  * @example F.conv2d(torch.zeros([1, 3, 8, 8]), torch.zeros([4, 3, 3, 3]), null, { stride: 2, padding: 1 }) // shape [1, 4, 4, 4]
+ * @example F.conv2d(torch.zeros([1, 5, 5]), torch.zeros([2, 1, 3, 3])) // shape [2, 3, 3]
  */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
   return convolve2d("conv2d", x, weight, bias, options);

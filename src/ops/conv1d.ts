@@ -33,9 +33,10 @@ export function single(op: string, name: string, v: Single, min: number): number
 }
 
 /**
- * 1-D convolution: x: (N, C, L) or (C, L), weight: (OC, C/groups, K), bias: (OC) -> (N, OC, OL).
+ * 1-D convolution: x: (N, C, L), weight: (OC, C/groups, K), bias: (OC) -> (N, OC, OL) (an unbatched (C, L) gives (OC, OL)).
  * @throws RangeError on a shape mismatch, as conv2d.
  * @example F.conv1d(torch.randn([1, 1, 100]), torch.randn([16, 1, 3])) // shape [1, 16, 98]
+ * @example F.conv1d(torch.zeros([4, 10]), torch.zeros([2, 4, 3]), null, { padding: 1 }) // shape [2, 10]
  */
 export function conv1d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv1dOptions = {}): Tensor {
   const op = "conv1d";

@@ -64,8 +64,8 @@ function pool(op: string, x: Tensor, g: PoolGeometry, outShape: number[], forwar
 }
 
 /**
- * Average of each window: x: (N, C, H, W) or (C, H, W) -> (N, C, OH, OW).
- * @throws RangeError on an input that is not 3-D or 4-D, or padding larger than half the kernel.
+ * Average of each window: x: (N, C, H, W) -> (N, C, OH, OW), or (C, H, W) -> (C, OH, OW).
+ * @throws RangeError on an input that is not 3-D or 4-D, padding larger than half the kernel, or a kernel larger than the padded input.
  * @example F.avgPool2d(torch.tensor([[[[1, 2], [3, 4]]]]), 2) // => [[[[2.5]]]]
  */
 export function avgPool2d(x: Tensor, kernelSize: Pair, options: AvgPool2dOptions = {}): Tensor {
@@ -82,10 +82,11 @@ export function avgPool2dThen(x: Tensor, kernelSize: Pair, options: AvgPool2dOpt
 }
 
 /**
- * Maximum of each window: x: (N, C, H, W) or (C, H, W) -> (N, C, OH, OW); the gradient goes to each window's maximum.
- * @throws RangeError on an input that is not 3-D or 4-D, or padding larger than half the kernel.
+ * Maximum of each window: x: (N, C, H, W) -> (N, C, OH, OW), or (C, H, W) -> (C, OH, OW); the gradient goes to each window's maximum.
+ * @throws RangeError on an input that is not 3-D or 4-D, padding larger than half the kernel, or a kernel larger than the padded input.
  * @example F.maxPool2d(torch.tensor([[[[1, 2], [3, 4]]]]), 2) // => [[[[4]]]]
  * @example F.maxPool2d(torch.zeros([1, 6, 28, 28]), 2, { stride: 2 }) // shape [1, 6, 14, 14]
+ * @example F.maxPool2d(torch.zeros([6, 28, 28]), 2) // shape [6, 14, 14]
  */
 export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = {}): Tensor {
   return maxPool2dThen(x, kernelSize, options);
