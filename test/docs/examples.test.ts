@@ -11,6 +11,7 @@ import * as torch from "../../src/index.js";
 import { repoRoot } from "../golden/golden.js";
 import { exportedDeclarations, markdownExamples, sourceExamples, type Example } from "./examples.js";
 import { runExample } from "./run-example.js";
+import { typeErrors } from "./typecheck.js";
 
 const root = repoRoot();
 const defaultBackend = torch.getBackend();
@@ -107,6 +108,11 @@ test("every public op, layer, optimizer, data set, loader and model builder has 
     }
   }
   assert.deepEqual(missing, [], `these have no @example:\n  ${missing.join("\n  ")}`);
+});
+
+test("every example type-checks against torchlet's declarations (dist/*.d.ts)", () => {
+  const names = Object.keys(torch).filter((n) => n !== "default");
+  assert.deepEqual(typeErrors(root, examples, names), []);
 });
 
 test("examples found: the ones in src/ name their declaration", () => {
