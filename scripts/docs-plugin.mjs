@@ -1,7 +1,8 @@
 // TypeDoc plugin for `npm run docs` (typedoc.json loads it):
 // 1. groups the top-level exports as PyTorch's documentation does (tensors, autograd, math
 //    operations, ...) from the folder each is declared in, so no source file carries a @group tag;
-// 2. fails the build on a public symbol without a summary (TypeDoc's own notDocumented check
+// 2. marks the exports that the browser entry (src/browser.ts) leaves out as Node only;
+// 3. fails the build on a public symbol without a summary (TypeDoc's own notDocumented check
 //    would also demand a comment on every class field such as LeNet5's C1_layer; this asks for
 //    what a reader needs: every export, every public method and accessor, every option).
 
@@ -66,15 +67,29 @@ export function undocumented(project) {
   return missing.sort();
 }
 
+/** The names src/browser.ts exports, read from the program TypeDoc compiled. */
+function browserExports(context) {
+  for (const program of context.programs) {
+    const file = program.getSourceFiles().find((f) => f.fileName.endsWith("/src/browser.ts"));
+    const symbol = file && program.getTypeChecker().getSymbolAtLocation(file);
+    if (symbol) return new Set(program.getTypeChecker().getExportsOfModule(symbol).map((s) => s.name));
+  }
+  throw new Error("docs-plugin: src/browser.ts is not in the program");
+}
+
 /** @param {Application} app */
 export function load(app) {
   // Before TypeDoc's GroupPlugin (priority -100) builds the groups at the end of resolving.
   app.converter.on(Converter.EVENT_RESOLVE_END, (context) => {
+    const inBrowser = browserExports(context);
     for (const child of context.project.children ?? []) {
-      const group = groupOf(child);
-      if (!group) continue;
       const target = child.comment ?? child.signatures?.find((s) => s.comment)?.comment;
-      if (target) target.blockTags.push(new CommentTag("@group", [{ kind: "text", text: group }]));
+      if (!target) continue; // reported as undocumented below
+      const group = groupOf(child);
+      if (group) target.blockTags.push(new CommentTag("@group", [{ kind: "text", text: group }]));
+      if (!inBrowser.has(child.name)) {
+        target.blockTags.push(new CommentTag("@remarks", [{ kind: "text", text: "Node only: the browser entry (src/browser.ts) does not export it." }]));
+      }
     }
   }, 10);
   app.on(Application.EVENT_VALIDATE_PROJECT, (project) => {
