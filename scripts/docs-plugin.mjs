@@ -2,7 +2,8 @@
 // 1. groups the top-level exports as PyTorch's documentation does (tensors, autograd, math
 //    operations, ...) from the folder each is declared in, so no source file carries a @group tag;
 // 2. marks the exports that the browser entry (src/browser.ts) leaves out as Node only;
-// 3. fails the build on a public symbol without a summary (TypeDoc's own notDocumented check
+// 3. fails the build on a top-level export from a folder GROUPS does not place, and on a
+//    public symbol without a summary (TypeDoc's own notDocumented check
 //    would also demand a comment on every class field such as LeNet5's C1_layer; this asks for
 //    what a reader needs: every export, every public method and accessor, every option).
 
@@ -15,9 +16,10 @@ const GROUPS = [
   [/^src\/autograd\//, "Autograd"],
   [/^src\/ops\//, "Math operations"],
   [/^src\/kernels\//, "Backends"],
-  [/^src\/(io|data|models)\//, null], // named after the namespace below
+  [/^src\/data\//, "Data"],
+  [/^src\/models\//, "Models"],
+  [/^src\/io\//, "Serialization"],
 ];
-const FOLDER_GROUP = { io: "Serialization", data: "Data", models: "Models" };
 // typedoc.json's groupOrder lists these names in PyTorch's order.
 const NAMESPACE_GROUP = "Submodules (nn, F, optim, data, models, io)";
 
@@ -30,8 +32,7 @@ function sourceOf(reflection) {
 function groupOf(reflection) {
   if (reflection.kindOf(ReflectionKind.Namespace)) return NAMESPACE_GROUP;
   const file = sourceOf(reflection);
-  for (const [pattern, group] of GROUPS) if (pattern.test(file)) return group ?? FOLDER_GROUP[file.split("/")[1]];
-  return undefined;
+  return GROUPS.find(([pattern]) => pattern.test(file))?.[1];
 }
 
 function hasSummary(comment) {
@@ -93,6 +94,9 @@ export function load(app) {
     }
   }, 10);
   app.on(Application.EVENT_VALIDATE_PROJECT, (project) => {
+    for (const child of project.children ?? []) {
+      if (!child.kindOf(ReflectionKind.Reference) && !groupOf(child)) app.logger.error(`${child.name} (${sourceOf(child)}): no group for its folder; add one to GROUPS in scripts/docs-plugin.mjs`);
+    }
     const missing = undocumented(project);
     for (const name of missing) app.logger.error(`undocumented public symbol: ${name}`);
     if (missing.length) app.logger.error(`${missing.length} public symbols have no summary: add a /** one-line summary */ (see docs/writing-docs.md)`);
