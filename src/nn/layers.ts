@@ -58,6 +58,15 @@ export function consumesPrivately(m: Module): boolean {
 }
 
 /**
+ * For a block whose forward reads its input only through its children (and ops that keep nothing
+ * of it): then it reads it as a library layer does, unless a child's forward is patched.
+ */
+export function childrenUnpatched(m: Module): boolean {
+  for (const c of m.modules()) if (Object.prototype.hasOwnProperty.call(c, "forward")) return false;
+  return true;
+}
+
+/**
  * relu(layer.forward(x)), with the ReLU fused onto the layer where it can take it (FusesActivation:
  * the same values and gradients, one array and one pass less); `next`: the module that alone reads
  * the result, which is then private (ops/fused.ts) when that module consumes privately. For models
