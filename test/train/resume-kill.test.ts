@@ -54,10 +54,10 @@ test("killed with SIGKILL mid-epoch and resumed, the run's files equal the strai
   try {
     const straight = await run([straightDir, "adam"]);
     assert.equal(straight.lines.at(-1), "done");
-    // Killed 0-40 ms after checkpoint 10 was written (steps 9-16 are the second pass; each step
-    // is followed by a 30 ms pause, so the signal lands before step 12's checkpoint, sometimes
-    // inside it).
-    const killed = await run([dir, "adam", "--slow", "30"], (l) => (l === "saved 10" ? Math.random() * 40 : undefined));
+    // Killed 0-60 ms after checkpoint 10 was written (steps 9-16 are the second pass; each step
+    // is followed by a 50 ms pause, so the signal lands in step 11 or 12, sometimes inside step
+    // 12's checkpoint write, and well before the pass ends even when this process reads late).
+    const killed = await run([dir, "adam", "--slow", "50"], (l) => (l === "saved 10" ? Math.random() * 60 : undefined));
     assert.equal(killed.signal, "SIGKILL");
     assert.ok(!killed.lines.includes("done"), "the run was killed before it ended");
     const lastSaved = Math.max(...killed.lines.filter((l) => l.startsWith("saved ")).map((l) => Number(l.slice(6))));
