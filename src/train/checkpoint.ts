@@ -7,6 +7,7 @@ import { loadWithMetadata, save } from "../io/safetensors.js";
 import type { Module } from "../nn/module.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { Tensor } from "../tensor.js";
+import { modelFromCheckpoint, type CheckpointModel } from "./checkpoint-model.js";
 
 export const CHECKPOINT_FORMAT = "torchlet-checkpoint-v1";
 
@@ -37,6 +38,12 @@ export interface LoadedCheckpoint {
 export function loadCheckpoint(path: string): LoadedCheckpoint {
   const { tensors, metadata } = loadWithMetadata(path);
   return { stateDict: tensors, info: metadata ?? {} };
+}
+
+/** The model a checkpoint file holds, rebuilt (train/checkpoint-model.ts). */
+export function loadCheckpointModel(path: string): CheckpointModel {
+  const { stateDict, info } = loadCheckpoint(path);
+  return modelFromCheckpoint(stateDict, info, path);
 }
 
 /** Restores optimizer state from the sidecar when it exists and belongs to the same epoch. */
