@@ -10,7 +10,8 @@
 import { Sequential } from "../nn/containers.js";
 import { AdaptiveAvgPool2d, BatchNorm2d } from "../nn/index.js";
 import { kaimingNormal_ } from "../nn/init.js";
-import { consumesPrivately, Conv2d, fusableActivation, Linear, MaxPool2d, ReLU } from "../nn/layers.js";
+import { consumesPrivately, fusableActivation, forwardFused } from "../nn/fusion.js";
+import { Conv2d, Linear, MaxPool2d, ReLU } from "../nn/layers.js";
 import { Module } from "../nn/module.js";
 import { BatchNorm } from "../nn/norm.js";
 import { addRelu, relu as reluOp } from "../ops/elementwise.js";
@@ -54,7 +55,7 @@ function checkShortcut(op: string, out: Tensor, identity: Tensor, hint: string):
  */
 export function bnRelu(bn: Module, x: Tensor, relu: Module | null = null, next: Module | null = null): Tensor {
   const fusable = bn instanceof BatchNorm && (relu === null || fusableActivation(relu) === "relu");
-  const fused = fusable ? bn.forwardActivated(x, "relu", next !== null && consumesPrivately(next)) : null;
+  const fused = fusable ? forwardFused(bn, x, "relu", next !== null && consumesPrivately(next)) : null;
   return fused ?? (relu ? relu.forward(bn.forward(x)) : reluOp(bn.forward(x)));
 }
 
