@@ -10,7 +10,7 @@ import { loadCheckpoint, loadCheckpointModel } from "../../train/checkpoint.js";
 import { openDataset } from "../../train/datasets.js";
 import { captureActivations, renderActivations } from "../../viz/activations.js";
 import { writeFigure } from "../../viz/files.js";
-import { kernelSections, renderKernels } from "../../viz/kernels.js";
+import { filterSections, renderFilters } from "../../viz/filters.js";
 import { confusionMatrix, renderConfusion, renderMistakes, type Mistake } from "../../viz/mistakes.js";
 import { encodePng, type Image } from "../../viz/png.js";
 import { numberOption, parse, stringOption, UsageError } from "../args.js";
@@ -70,7 +70,7 @@ function vizKernels(path: string, values: Values): string[] {
   const scale = numberOption(values, "scale", 6, "int>0", VIZ_USAGE);
   const { stateDict, info } = loadCheckpoint(path);
   const epoch = info.epoch ? ` after epoch ${info.epoch}` : "";
-  const figure = renderKernels(kernelSections(stateDict), `Convolution kernels of ${basename(path)}${epoch}`, scale);
+  const figure = renderFilters(filterSections(stateDict), `Convolution kernels of ${basename(path)}${epoch}`, scale);
   return [save(outputPath(path, values, "kernels"), figure.image)];
 }
 
