@@ -9,13 +9,13 @@
 
 import { consumed } from "../autograd/private.js";
 import { cat } from "../ops/shape.js";
-import { forwardChain } from "../nn/containers.js";
+import { chain, childrenUnpatched, registerPrivateConsumer } from "../nn/fusion.js";
 import { LazyConv2d } from "../nn/index.js";
-import { MaxPool2d, childrenUnpatched, registerPrivateConsumer, ReLU } from "../nn/layers.js";
+import { MaxPool2d, ReLU } from "../nn/layers.js";
 import { Module } from "../nn/module.js";
 import type { Tensor } from "../tensor.js";
 
-/** d2l's F.relu as a module (no parameters, not a child), so that forwardChain fuses it. */
+/** d2l's F.relu as a module (no parameters, not a child), so that chain fuses it. */
 const RELU = new ReLU();
 
 export class InceptionBlock extends Module {
@@ -44,7 +44,7 @@ export class InceptionBlock extends Module {
       [this.b2_1, RELU, this.b2_2, RELU],
       [this.b3_1, RELU, this.b3_2, RELU],
       [this.b4_1, this.b4_2, RELU],
-    ].map((layers) => forwardChain(layers, x, true));
+    ].map((layers) => chain(x, layers, true));
     const y = cat(branches, 1);
     for (const b of branches) consumed(b, y);
     return y;

@@ -5,15 +5,16 @@
 //   ResNet-18 on (1,1,96,96): b1 (1,64,24,24) b2 (1,64,24,24) b3 (1,128,12,12)
 //   b4 (1,256,6,6) b5 (1,512,3,3) last (1,10)
 
-import { forwardChain, Sequential } from "../nn/containers.js";
+import { Sequential } from "../nn/containers.js";
+import { chain, childrenUnpatched, registerPrivateConsumer } from "../nn/fusion.js";
 import { AdaptiveAvgPool2d, LazyBatchNorm2d, LazyConv2d, LazyLinear } from "../nn/index.js";
-import { Flatten, MaxPool2d, childrenUnpatched, registerPrivateConsumer, ReLU } from "../nn/layers.js";
+import { Flatten, MaxPool2d, ReLU } from "../nn/layers.js";
 import { Module } from "../nn/module.js";
 import type { Tensor } from "../tensor.js";
 import { applyInit, initCnn, narrow } from "./d2l.js";
 import { addShortcutRelu } from "./resnet.js";
 
-/** d2l's F.relu as a module (no parameters, not a child), so that forwardChain fuses it. */
+/** d2l's F.relu as a module (no parameters, not a child), so that chain fuses it. */
 const RELU = new ReLU();
 
 /**
@@ -36,8 +37,8 @@ export class Residual extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const y = forwardChain([this.conv1, this.bn1, RELU, this.conv2, this.bn2], x, true);
-    const shortcut = this.conv3 ? forwardChain([this.conv3], x, true) : x;
+    const y = chain(x, [this.conv1, this.bn1, RELU, this.conv2, this.bn2], true);
+    const shortcut = this.conv3 ? chain(x, [this.conv3], true) : x;
     return addShortcutRelu("Residual", y, shortcut, null, "; use use1x1conv when channels or strides change");
   }
 }
@@ -51,7 +52,7 @@ export class NamedSequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return forwardChain(this.children(), x, false);
+    return chain(x, this.children());
   }
 }
 

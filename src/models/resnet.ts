@@ -8,10 +8,11 @@
 // is built where stride != 1 or the channels change, by the rule of torchvision's _make_layer.
 
 import { consumed } from "../autograd/private.js";
-import { forwardChain, Sequential } from "../nn/containers.js";
+import { Sequential } from "../nn/containers.js";
 import { AdaptiveAvgPool2d, BatchNorm2d } from "../nn/index.js";
 import { kaimingNormal_ } from "../nn/init.js";
-import { childrenUnpatched, consumesPrivately, Conv2d, fusableActivation, Linear, MaxPool2d, registerPrivateConsumer, ReLU } from "../nn/layers.js";
+import { chain, childrenUnpatched, consumesPrivately, fusableActivation, forwardFused, registerPrivateConsumer } from "../nn/fusion.js";
+import { Conv2d, Linear, MaxPool2d, ReLU } from "../nn/layers.js";
 import { Module } from "../nn/module.js";
 import { BatchNorm } from "../nn/norm.js";
 import { addRelu, relu as reluOp } from "../ops/elementwise.js";
@@ -59,7 +60,7 @@ function checkShortcut(op: string, out: Tensor, identity: Tensor, hint: string):
  */
 export function bnRelu(bn: Module, x: Tensor, relu: Module | null = null, next: Module | null = null): Tensor {
   const fusable = bn instanceof BatchNorm && (relu === null || fusableActivation(relu) === "relu");
-  const fused = fusable ? bn.forwardActivated(x, "relu", next !== null && consumesPrivately(next)) : null;
+  const fused = fusable ? forwardFused(bn, x, "relu", next !== null && consumesPrivately(next)) : null;
   return fused ?? (relu ? relu.forward(bn.forward(x)) : reluOp(bn.forward(x)));
 }
 
@@ -89,7 +90,7 @@ export class BasicBlock extends Module {
 
   forward(x: Tensor): Tensor {
     const identity = this.downsample ? this.downsample.forwardChain(x, true) : x;
-    const out = forwardChain([this.conv1, this.bn1, this.relu, this.conv2, this.bn2], x, true);
+    const out = chain(x, [this.conv1, this.bn1, this.relu, this.conv2, this.bn2], true);
     return addShortcutRelu("BasicBlock", out, identity, this.relu);
   }
 }
@@ -124,7 +125,7 @@ export class Bottleneck extends Module {
 
   forward(x: Tensor): Tensor {
     const identity = this.downsample ? this.downsample.forwardChain(x, true) : x;
-    const out = forwardChain([this.conv1, this.bn1, this.relu, this.conv2, this.bn2, this.relu, this.conv3, this.bn3], x, true);
+    const out = chain(x, [this.conv1, this.bn1, this.relu, this.conv2, this.bn2, this.relu, this.conv3, this.bn3], true);
     return addShortcutRelu("Bottleneck", out, identity, this.relu);
   }
 }
@@ -175,7 +176,7 @@ export class ResNet extends Module {
 
   forward(x: Tensor): Tensor {
     const stages = [this.conv1, this.bn1, this.relu, this.maxpool, this.layer1, this.layer2, this.layer3, this.layer4, this.avgpool];
-    return this.fc.forward(forwardChain(stages, x, false).flatten(1));
+    return this.fc.forward(chain(x, stages).flatten(1));
   }
 }
 

@@ -4,7 +4,7 @@
 // NOTE: why: in a training step every activation's input is a large array that dies at the end
 // of the step, and fresh large arrays are expensive here (each 4 KiB page faults on first touch:
 // ~1 ms for LeNet-5's 1.9 MB C1 output, against ~0.1 ms to compute its tanh). Only a caller that
-// knows z is a fresh op result nobody else holds may use this (see nn/layers.ts forwardActivated).
+// knows z is a fresh op result nobody else holds may use this (see nn/fusion.ts).
 
 import { backwardRetainsGraph } from "../autograd/backward.js";
 import { recycle } from "../core/pool.js";
@@ -19,7 +19,7 @@ export type FusedActivation = Activation;
  * z, activated in place: the same bits as tanh(z) / relu(z) (the same kernels), and the same
  * gradients. z must be an op's fresh output that no one else has seen.
  * `privateOutput`: the caller also promises that the result reaches only library layers that
- * read it during their own backward (nn/containers.ts forwardChain): then, unless the graph is
+ * read it during their own backward (nn/fusion.ts chain): then, unless the graph is
  * retained, the backward writes dz over the result's own array and gives that to the storage
  * pool afterwards, so the activation's memory is reused instead of left to the GC.
  * NOTE: that matters because arrays left to the GC come back as fresh memory, which page-faults:

@@ -16,6 +16,7 @@ import { loadWithMetadata } from "../io/safetensors.js";
 import type { Module } from "../nn/module.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { Tensor } from "../tensor.js";
+import { modelFromCheckpoint, type CheckpointModel } from "./checkpoint-model.js";
 
 export const CHECKPOINT_FORMAT = "torchlet-checkpoint-v1";
 
@@ -103,6 +104,12 @@ export function loadTrainingState(path: string, epoch?: string): TrainingState |
     return { optimizer, sidecar, ...(metadata.run_state !== undefined && { run: parseRunState(metadata.run_state, sidecar) }) };
   }
   return null;
+}
+
+/** The model a checkpoint file holds, rebuilt (train/checkpoint-model.ts). */
+export function loadCheckpointModel(path: string): CheckpointModel {
+  const { stateDict, info } = loadCheckpoint(path);
+  return modelFromCheckpoint(stateDict, info, path);
 }
 
 /** Restores optimizer state from the sidecar when one belongs to this checkpoint. */

@@ -9,7 +9,7 @@ import type { Tensor } from "../../src/index.js";
 import { Parameter } from "../../src/nn/parameter.js";
 import type { Module } from "../../src/nn/module.js";
 import { fromSource, takePooled } from "../../src/core/pool.js";
-import { consumesPrivatelyDeep } from "../../src/nn/containers.js";
+import { consumesPrivately } from "../../src/nn/fusion.js";
 import { gradcheck, randn64 } from "../helpers/gradcheck.js";
 import { crossEntropySteps } from "../helpers/steps.js";
 
@@ -189,6 +189,6 @@ test("Sequential marks only what stays inside it private: the last output is the
   const before = Array.from(y.data);
   weighted(y, 16).backward();
   assert.deepEqual(Array.from(y.data), before, "the output the caller holds is intact after backward");
-  assert.ok(consumesPrivatelyDeep(seq), "a Sequential starting with a Conv2d consumes privately");
-  assert.ok(!consumesPrivatelyDeep(new nn.Sequential(new nn.Flatten(), new nn.Linear(4, 2))), "Flatten returns a view: not private");
+  assert.ok(consumesPrivately(seq), "a Sequential starting with a Conv2d consumes privately");
+  assert.ok(!consumesPrivately(new nn.Sequential(new nn.Flatten(), new nn.Linear(4, 2))), "Flatten returns a view: not private");
 });
