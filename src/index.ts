@@ -6,3 +6,4 @@ export * as data from "./data/index.js";
 export { DataLoader } from "./data/dataloader.js";
 export * as io from "./io/index.js";
 export { save, load, loadWithMetadata } from "./io/index.js";
+export * as onnx from "./onnx/index.js";
