@@ -3,8 +3,9 @@
 // `forward` patched on, is not matched: the tracer runs its forward and records what it calls
 // (onnx/trace.ts), since it may compute something else.
 
-import { pair } from "../ops/args.js";
+import { pair, type Pair } from "../ops/args.js";
 import { resolvePadding } from "../ops/conv.js";
+import type { Pool2dOptions } from "../ops/pool.js";
 import { C3_TABLE, C3LayerSparse } from "../models/lenet5.js";
 import { Dropout } from "../nn/dropout.js";
 import { AdaptiveAvgPool2d, AdaptiveMaxPool2d, AvgPool2d, Conv2d, Flatten, Identity, Linear, MaxPool2d, ReLU, Sigmoid, Tanh } from "../nn/layers.js";
@@ -68,7 +69,7 @@ registerModuleRule(C3LayerSparse, (ctx, m, [x]) => {
   return ctx.g.add("Conv", [x, w, b], [ints("kernel_shape", [5, 5])], ctx.scope);
 });
 
-function poolAttributes(op: string, kernelSize: Parameters<typeof pair>[2], o: { stride?: Parameters<typeof pair>[2]; padding?: Parameters<typeof pair>[2]; ceilMode?: boolean }) {
+function poolAttributes(op: string, kernelSize: Pair, o: Pool2dOptions) {
   const kernel = pair(op, "kernelSize", kernelSize, 1);
   const [ph, pw] = pair(op, "padding", o.padding ?? 0, 0);
   return [ints("kernel_shape", kernel), ints("strides", pair(op, "stride", o.stride ?? kernel, 1)), ints("pads", [ph, pw, ph, pw]), int("ceil_mode", o.ceilMode ? 1 : 0)];
@@ -87,7 +88,7 @@ registerModuleRule(AdaptiveMaxPool2d, (ctx, _m, [x], [xt], y) => adaptivePoolNod
 
 const batchNormRule: ModuleRule<BatchNorm> = (ctx, m, [x]) => {
   if (!m.trackRunningStats) {
-    throw new OnnxExportError(`${ctx.scope}: no ONNX export for ${m.constructor.name} without running statistics (trackRunningStats: false normalises each batch by its own statistics)`);
+    throw new OnnxExportError(`${ctx.where}: no ONNX export for ${m.constructor.name} without running statistics (trackRunningStats: false normalises each batch by its own statistics)`);
   }
   const C = m.numFeatures;
   const scale = m.weight ? ctx.weight(m.weight, "weight") : ctx.g.addFloat(`${ctx.scope}.weight`, [C], new Float32Array(C).fill(1));

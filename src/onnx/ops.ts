@@ -14,6 +14,8 @@ export interface ExportContext {
   g: GraphBuilder;
   /** The module path the nodes come from ("layer1.0"; "" for the model itself). */
   scope: string;
+  /** The scope for messages: the path, or "model" for the model itself. */
+  where: string;
   /** Whether dim 0 is the batch, left free in the file (reshapes must not fix it). */
   dynamicBatch: boolean;
   /** The initializer of a tensor the model holds: its state-dict name, or `${scope}.${name}`. */
@@ -56,15 +58,15 @@ export function linearNodes(ctx: ExportContext, x: string, w: string, b: string 
  * (Flatten, or Reshape with 0 there, which ONNX reads as "copy this dim").
  */
 export function reshapeNodes(ctx: ExportContext, x: string, from: readonly number[], to: readonly number[]): string {
-  if (!ctx.dynamicBatch) return ctx.g.add("Reshape", [x, ctx.g.addInt64(`${ctx.scope || "model"}.shape`, to)], [], ctx.scope);
-  if (to.length === 1) return ctx.g.add("Reshape", [x, ctx.g.addInt64(`${ctx.scope || "model"}.shape`, [-1])], [], ctx.scope);
+  if (!ctx.dynamicBatch) return ctx.g.add("Reshape", [x, ctx.g.addInt64(`${ctx.where}.shape`, to)], [], ctx.scope);
+  if (to.length === 1) return ctx.g.add("Reshape", [x, ctx.g.addInt64(`${ctx.where}.shape`, [-1])], [], ctx.scope);
   if (from.length === 0 || from[0] !== to[0]) {
     throw new OnnxExportError(
-      `${ctx.scope || "model"}: a reshape from ${shapeStr(from)} to ${shapeStr(to)} changes dim 0, which dynamicBatch leaves free; export with { dynamicBatch: false }`,
+      `${ctx.where}: a reshape from ${shapeStr(from)} to ${shapeStr(to)} changes dim 0, which dynamicBatch leaves free; export with { dynamicBatch: false }`,
     );
   }
   if (to.length === 2) return ctx.g.add("Flatten", [x], [int("axis", 1)], ctx.scope);
-  return ctx.g.add("Reshape", [x, ctx.g.addInt64(`${ctx.scope || "model"}.shape`, [0, ...to.slice(1)])], [], ctx.scope);
+  return ctx.g.add("Reshape", [x, ctx.g.addInt64(`${ctx.where}.shape`, [0, ...to.slice(1)])], [], ctx.scope);
 }
 
 /**
@@ -76,7 +78,7 @@ export function adaptivePoolNodes(ctx: ExportContext, kind: "Average" | "Max", x
   const [OH, OW] = to.slice(-2);
   if (OH === 1 && OW === 1 && from.length === 4) return ctx.g.add(`Global${kind}Pool`, [x], [], ctx.scope);
   if (from.length !== 4 || H % OH || W % OW) {
-    throw new OnnxExportError(`${ctx.scope || "model"}: no ONNX export for adaptive pooling from ${shapeStr(from)} to ${shapeStr(to)} (only to 1x1, or where the output size divides the input's)`);
+    throw new OnnxExportError(`${ctx.where}: no ONNX export for adaptive pooling from ${shapeStr(from)} to ${shapeStr(to)} (only to 1x1, or where the output size divides the input's)`);
   }
   const kernel = [H / OH, W / OW];
   return ctx.g.add(`${kind}Pool`, [x], [ints("kernel_shape", kernel), ints("strides", kernel)], ctx.scope);

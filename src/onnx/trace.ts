@@ -121,7 +121,7 @@ class Tracer {
   resolve(t: Tensor, scope: string, owner: Module): string {
     const known = this.values.get(t);
     if (known !== undefined) return known;
-    const where = scope || owner.constructor.name;
+    const where = scope || "model";
     if (this.held.has(t)) return this.context(scope).weight(t, "");
     const node = t.gradFn;
     if (node === null) {
@@ -152,6 +152,7 @@ class Tracer {
     return {
       g: this.g,
       scope,
+      where: scope || "model",
       dynamicBatch: this.dynamicBatch,
       weight: (t, name) => {
         const known = this.values.get(t);

@@ -146,6 +146,13 @@ test("an op with no export names the op and the module's path, and nothing is wr
     }
   })();
   assert.throws(() => torch.onnx.exportToBytes(conv, torch.zeros([1, 1, 5, 5])), /no ONNX export for op "conv2d".*nn modules/);
+  // A tensor made inside forward without the input would be the example's value frozen into the file.
+  const frozen = new (class Frozen extends torch.nn.Module {
+    forward(x: torch.Tensor) {
+      return x.add(torch.ones([4]));
+    }
+  })();
+  assert.throws(() => torch.onnx.exportToBytes(frozen, torch.zeros([1, 4])), /torch\.onnx\.export: model: Frozen\.forward uses a tensor of shape \[4\] that is neither a parameter, a buffer nor computed from the input/);
 });
 
 test("lazy layers never run, float64 weights, bad options and unwritable paths are refused", () => {
