@@ -53,7 +53,7 @@ export class GraphBuilder {
   /** A float32 initializer (copied, so later training does not change the export). */
   addFloat(name: string, dims: readonly number[], data: ArrayLike<number>): string {
     const unique = this.unique(name);
-    this.initializers.push({ name: unique, dims: [...dims], data: Float32Array.from(data) });
+    this.initializers.push({ name: unique, dims: [...dims], data: new Float32Array(data) }); // typed arrays: one block copy
     return unique;
   }
 
