@@ -71,6 +71,16 @@ test("LeNet-5 (sparse and full C3) and logistic regression in ONNX Runtime", asy
   await checkInOnnxRuntime("logreg", logisticRegression({ bias: true }), [1, 1, 28, 28]);
 });
 
+test("the course's other blocks: pre-activation residual (BN-ReLU-conv) and Inception (four branches concatenated)", async () => {
+  torch.manualSeed(4);
+  const preact = new torch.models.PreActResidual(4, 8, { stride: 2 });
+  randomizeBatchNorms(preact);
+  await checkInOnnxRuntime("preact", preact, [1, 4, 9, 9]);
+  const inception = new torch.models.InceptionBlock(4, [3, 4], [2, 3], 2);
+  torch.noGrad(() => inception.forward(torch.zeros([1, 4, 9, 9]))); // its lazy layers take their shapes
+  await checkInOnnxRuntime("inception", inception, [1, 4, 9, 9]);
+});
+
 /** Layers and options the zoo does not use: asymmetric and dilated, grouped, strided convs, ceil-mode pooling, ... */
 class Assorted extends torch.nn.Module {
   features = new torch.nn.Sequential(
