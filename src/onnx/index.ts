@@ -2,5 +2,4 @@
 
 export { onnxExport as export, exportToBytes, type OnnxExportOptions, type OnnxExportInfo } from "./export.js";
 export { OnnxExportError } from "./ops.js";
-export { registerModuleRule, type ModuleRule } from "./modules.js";
 export type { ValueInfo } from "./encode.js";
