@@ -11,9 +11,20 @@ import { recycle } from "../core/pool.js";
 import { alloc, type Storage } from "../core/dtype.js";
 import { kernels } from "../kernels/index.js";
 import { ACTIVATIONS, type Activation } from "../kernels/ref/elementwise.js";
+import type { Node } from "../autograd/node.js";
 import type { Tensor } from "../tensor.js";
 
 export type FusedActivation = Activation;
+
+/**
+ * The activation fused onto each node's output: the node's op name alone no longer says what its
+ * output holds, and ONNX export (onnx/trace.ts) must write the activation as its own node.
+ */
+const fusedActivations = new WeakMap<Node, FusedActivation>();
+
+export function fusedActivationOf(node: Node): FusedActivation | undefined {
+  return fusedActivations.get(node);
+}
 
 /**
  * z, activated in place: the same bits as tanh(z) / relu(z) (the same kernels), and the same
@@ -39,6 +50,7 @@ export function fuseActivation(z: Tensor, act: FusedActivation, privateOutput = 
   const y = z.data;
   const node = z.gradFn;
   if (node === null) return z;
+  fusedActivations.set(node, act);
   const inner = node.backwards;
   // The engine (autograd/backward.ts) calls the node's functions one after another with the same
   // dy, once per input that requires a gradient: dz = act'(y) dy is made at the first call of a
