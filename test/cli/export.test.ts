@@ -14,7 +14,7 @@ import { loadWithMetadata } from "../../src/io/safetensors.js";
 import { buildModel } from "../../src/models/zoo.js";
 import type { Module } from "../../src/nn/module.js";
 import { loadCheckpoint, saveCheckpoint } from "../../src/train/checkpoint.js";
-import { modelFromCheckpoint } from "../../src/viz/model.js";
+import { modelFromCheckpoint } from "../../src/train/checkpoint-model.js";
 import { evalForward, relativeDiff, runOnnx } from "../helpers/ort.js";
 
 const CLI = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));

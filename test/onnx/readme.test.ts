@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as torch from "../../src/index.js";
-import { argmaxRows } from "../../src/viz/model.js";
+import { argmaxRows } from "../../src/train/checkpoint-model.js";
 import { evalForward } from "../helpers/ort.js";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));

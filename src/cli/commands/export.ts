@@ -11,7 +11,7 @@ import { atomicWriteFileSync } from "../../io/atomic-write.js";
 import type { ValueInfo } from "../../onnx/encode.js";
 import { loadCheckpoint } from "../../train/checkpoint.js";
 import { specFromInfo, type InputSpec } from "../../train/recipes.js";
-import { modelFromCheckpoint } from "../../viz/model.js";
+import { modelFromCheckpoint } from "../../train/checkpoint-model.js";
 import { choiceOption, parse, stringOption, UsageError } from "../args.js";
 
 export const EXPORT_USAGE = `Usage: torchlet export <checkpoint.safetensors> [--format onnx|safetensors] [--out path] [--opset 13]
