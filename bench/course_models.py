@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The course's networks in PyTorch for the course rows of `npm run bench` (bench/src/workloads.ts
 CourseStep, timed by pytorch_bench.py). The classes are the golden tests' own
-(test/golden/generate_models3.py: the seeds' and d2l's definitions, Lazy layers included, whose
+(test/golden/generate_course_models.py: the seeds' and d2l's definitions, Lazy layers included, whose
 parameter counts, state-dict keys, layer shapes and outputs torchlet's models are tested against),
 so the benchmark compares torchlet with exactly the networks it is checked to match. As d2l's
 apply_init does, one forward pass on a zero image gives the Lazy layers their shapes (they become
@@ -18,7 +18,7 @@ import torch
 warnings.filterwarnings("ignore", message="Lazy modules are a new feature")  # PyTorch 1.13's notice, on stderr
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "golden"))
 # NOTE: importing it sets torch's thread count to 1; pytorch_bench.py sets its own afterwards.
-from generate_models3 import D2lLeNet, D2lResNet, ImprovedLeNet, Inception, ModernLeNet, VGG, init_cnn  # noqa: E402
+from generate_course_models import D2lLeNet, D2lResNet, ImprovedLeNet, Inception, ModernLeNet, VGG, init_cnn  # noqa: E402
 
 VGG11_ARCH = ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))
 D2L_RESNET18_ARCH = ((2, 64), (2, 128), (2, 256), (2, 512))

@@ -16,7 +16,7 @@ The recipe (src/train/recipes.ts, plans.ts, loop.ts, cli/commands/train.ts; d2l 
   resize     torchvision's Resize on tensors: bilinear, align_corners False, antialias off, applied per
              batch inside the timed loop (as torchlet's batchable transform), to 96x96 (resnet18) or
              224x224 (vgg11).
-  models     the golden tests' PyTorch classes (test/golden/generate_models3.py via bench/course_models.py,
+  models     the golden tests' PyTorch classes (test/golden/generate_course_models.py via bench/course_models.py,
              the definitions torchlet's models are tested to match): d2l's ResNet-18 (11,178,378
              parameters) and d2l's VGG-11 with channels / 4 ((1,16),(1,32),(2,64),(2,128),(2,128)),
              Lazy layers shaped by one forward pass on a zero image in eval mode, then d2l's init_cnn
@@ -59,7 +59,7 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-# NOTE: importing it sets torch's thread count to 1 (generate_models3.py); main() sets --threads after.
+# NOTE: importing it sets torch's thread count to 1 (generate_course_models.py); main() sets --threads after.
 from course_models import build  # noqa: E402
 
 FASHION_MNIST_ROOT = "/usr/share/datasets/fashion-mnist"

@@ -6,7 +6,7 @@
 
 export { Tensor, type NestedArray } from "./tensor.js";
 export { tensor, zeros, ones, full, rand, randn, arange, zerosLike, onesLike, type TensorOptions, type FactoryOptions } from "./creation.js";
-export { manualSeed, Generator } from "./core/random.js";
+export { manualSeed, getRngState, setRngState, Generator, type RngState } from "./core/random.js";
 export type { DType } from "./core/dtype.js";
 export { noGrad, isGradEnabled, setGradEnabled } from "./autograd/grad-mode.js";
 export { add, sub, mul, div, pow, maximum, neg, exp, log, sqrt, abs, sigmoid, tanh, relu } from "./ops/elementwise.js";

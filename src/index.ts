@@ -8,3 +8,6 @@ export { DataLoader } from "./data/dataloader.js";
 /** Checkpoints as safetensors files, readable by PyTorch: save, load (Node only; parseSafetensors works anywhere). */
 export * as io from "./io/index.js";
 export { save, load, loadWithMetadata } from "./io/index.js";
+// Training checkpoints with the optimizer and run state beside the model, for exact resumes.
+export { saveCheckpoint, loadCheckpoint, loadTrainingState, type RunInfo, type RunState, type TrainingState } from "./train/checkpoint.js";
+export * as onnx from "./onnx/index.js";

@@ -2,7 +2,7 @@
 // gradients summed per tensor, leaves' .grad accumulated, nodes released after use.
 
 import { alloc, dtypeOf, setAllocationTracker, type Storage } from "../core/dtype.js";
-import { recycle } from "../core/pool.js";
+import { fromSource, recycle } from "../core/pool.js";
 import { sameShape, shapeStr } from "../core/shape.js";
 import { kernels } from "../kernels/index.js";
 import { Tensor } from "../tensor.js";
@@ -118,14 +118,19 @@ function copyOf(a: Storage): Storage {
   return c;
 }
 
-/** A first .grad takes dy itself when the engine owns it (dy is consumed here), else a copy. */
+/**
+ * A first .grad takes dy itself when the engine owns it (dy is consumed here), else a copy.
+ * NOTE: never an array of the pool's source (the WebAssembly memory): a .grad outlives the step
+ * in the user's hands, and optimizer.zeroGrad() drops it where no one can tell the library it is
+ * dead, so its memory would never be reused (ResNet-18: 45 MB lost a step); a JS array goes to the GC.
+ */
 function accumulateLeaf(t: Tensor, dy: Storage, own: boolean): void {
   if (t.grad === null) {
-    if (own && dtypeOf(dy) === t.dtype) {
+    if (own && dtypeOf(dy) === t.dtype && !fromSource(dy)) {
       t.grad = new Tensor(dy, t.shape);
       return;
     }
-    const g = alloc(t.dtype, dy.length);
+    const g = fromSource(dy) ? (t.dtype === "float64" ? new Float64Array(dy.length) : new Float32Array(dy.length)) : alloc(t.dtype, dy.length);
     g.set(dy);
     t.grad = new Tensor(g, t.shape);
   } else {

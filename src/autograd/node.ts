@@ -4,6 +4,7 @@
 // called only when that input needs a gradient, so the image's gradient is never computed.
 
 import type { Storage } from "../core/dtype.js";
+import { recycleIfUnchanged } from "../core/pool.js";
 import type { Tensor } from "../tensor.js";
 
 export type BackwardFn = (dy: Storage) => Storage;
@@ -16,6 +17,12 @@ export class Node {
    */
   pass = 0;
   slot = 0;
+  /**
+   * Arrays dead once this node has run its backward (autograd/private.ts), each with its pool
+   * stamp; given back to the storage pool by release().
+   */
+  private dead: Storage[] | null = null;
+  private stamps: number[] | null = null;
 
   constructor(
     readonly op: string,
@@ -28,6 +35,16 @@ export class Node {
     this.released = true;
     this.inputs = NONE;
     this.backwards = NONE;
+    if (this.dead !== null) {
+      for (let i = 0; i < this.dead.length; i++) recycleIfUnchanged(this.dead[i], this.stamps![i]);
+      this.dead = this.stamps = null;
+    }
+  }
+
+  /** Gives `a` back to the storage pool at release() if the pool's `stamp` for it still holds then. */
+  recycleAtRelease(a: Storage, stamp: number): void {
+    (this.dead ??= []).push(a);
+    (this.stamps ??= []).push(stamp);
   }
 }
 

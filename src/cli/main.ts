@@ -5,6 +5,7 @@
 import { UsageError } from "./args.js";
 import { benchCommand } from "./commands/bench.js";
 import { evalCommand } from "./commands/eval.js";
+import { exportCommand } from "./commands/export.js";
 import { plotCommand } from "./commands/plot.js";
 import { vizCommand } from "./commands/viz.js";
 import { runCommand } from "./commands/run.js";
@@ -21,6 +22,7 @@ Commands:
   train <model>   train a course network (vgg11, d2l-resnet18, modern-lenet, ...; train --help lists them)
   train logreg    logistic regression on MNIST 4 vs 9, batch 1 (homework 4, problem 5)
   eval <ckpt>     test accuracy of a saved checkpoint
+  export <ckpt>   the checkpoint's model as ONNX (ONNX Runtime, ...) or a PyTorch state dict
   summary <model> layer output shapes and parameter counts (lenet5, logreg, every train model)
   bench           speed against PyTorch and TF.js on this machine (--quick: about 2 minutes)
   plot <run...>   loss and accuracy curves of training runs (SVG and PNG), several overlaid
@@ -35,6 +37,7 @@ Commands:
 const commands: Record<string, (argv: string[]) => number | Promise<number>> = {
   train: trainCommand,
   eval: evalCommand,
+  export: exportCommand,
   summary: summaryCommand,
   bench: benchCommand,
   plot: plotCommand,

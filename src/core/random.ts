@@ -1,6 +1,8 @@
 // One seeded generator for every random draw (init, shuffling, dropout), so that
 // torch.manualSeed(n) makes a whole run reproducible. xoshiro128** : small, fast, good quality.
 // NOTE: the streams differ from PyTorch's mt19937; distributions and bounds are the same.
+// A generator's whole state (getState / setState, torch.getRngState / setRngState) is a plain
+// JSON-able object, so a checkpoint can carry it and a resumed run draws the same numbers.
 
 /**
  * A seedable random stream (xoshiro128**), as torch.Generator; pass it to rand, randn, DataLoader, nn.init.
@@ -43,6 +45,22 @@ export class Generator {
     s[2] ^= t;
     s[3] = rotl(s[3], 11);
     return result;
+  }
+
+  /**
+   * Everything the next draws depend on: the four state words and the Box-Muller value kept for
+   * the next normal(). A copy; JSON.stringify / JSON.parse round-trip it exactly.
+   */
+  getState(): RngState {
+    return { algorithm: ALGORITHM, state: [...this.s], spareNormal: this.spare };
+  }
+
+  /** Restores a state from getState(): the draws that follow are the ones that followed it then. */
+  setState(state: RngState): this {
+    checkRngState(state);
+    this.s.set(state.state);
+    this.spare = state.spareNormal;
+    return this;
   }
 
   /** Uniform in [0, 1) with 32 random bits. */
@@ -89,6 +107,37 @@ export class Generator {
   }
 }
 
+const ALGORITHM = "xoshiro128**";
+
+/**
+ * A generator's state. NOTE: a plain object rather than PyTorch's ByteTensor: checkpoints keep
+ * run facts as JSON strings (safetensors metadata holds strings only), JSON round-trips these
+ * numbers exactly (32-bit integers, and a double printed as its shortest exact form), and
+ * JSON.stringify would silently turn a Uint8Array into an object of numbered keys.
+ */
+export interface RngState {
+  algorithm: typeof ALGORITHM;
+  /** The four 32-bit state words. */
+  state: number[];
+  /** The second Box-Muller value, returned by the next normal(); null when none is kept. */
+  spareNormal: number | null;
+}
+
+function checkRngState(state: RngState): void {
+  const bad = (what: string) => {
+    throw new TypeError(`setRngState: expected a state from getRngState() (${ALGORITHM}), ${what}`);
+  };
+  if (state === null || typeof state !== "object") bad(`got ${state === null ? "null" : typeof state}`);
+  if (state.algorithm !== ALGORITHM) bad(`got algorithm ${JSON.stringify(state.algorithm)}`);
+  const words = state.state;
+  if (!Array.isArray(words) || words.length !== 4 || !words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff)) {
+    bad(`got state ${JSON.stringify(words)} (four unsigned 32-bit integers)`);
+  }
+  // xoshiro's all-zero state only ever yields zeros; manualSeed never produces it.
+  if (words.every((w) => w === 0)) bad("got the all-zero state, which no seed produces");
+  if (state.spareNormal !== null && !Number.isFinite(state.spareNormal)) bad(`got spareNormal ${state.spareNormal}`);
+}
+
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
@@ -106,4 +155,14 @@ export const defaultGenerator = new Generator(0x5eed);
  */
 export function manualSeed(seed: number): Generator {
   return defaultGenerator.manualSeed(seed);
+}
+
+/** torch.get_rng_state(): the default generator's state (init, dropout, shuffling without a seed). */
+export function getRngState(): RngState {
+  return defaultGenerator.getState();
+}
+
+/** torch.set_rng_state(state): the default generator continues from `state`. */
+export function setRngState(state: RngState): void {
+  defaultGenerator.setState(state);
 }

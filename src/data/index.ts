@@ -6,6 +6,6 @@ export { collate } from "./collate.js";
 export { IdxImageDataset, findIdxFile, type IdxImageOptions } from "./idx-dataset.js";
 export { MNIST, FashionMNIST, FASHION_MNIST_ROOT, type MNISTOptions, type FashionMNISTOptions } from "./mnist.js";
 export { toTensor, normalize, resize, Resize, compose, type Transform } from "./transforms.js";
-export { DataLoader, type DataLoaderOptions } from "./dataloader.js";
+export { DataLoader, type DataLoaderOptions, type DataLoaderState } from "./dataloader.js";
 /** torchvision.transforms: toTensor, normalize, resize, compose. */
 export * as transforms from "./transforms.js";

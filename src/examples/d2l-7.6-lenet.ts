@@ -17,7 +17,8 @@ import { join } from "node:path";
 import * as torch from "../index.js";
 import type { Tensor } from "../index.js";
 import type { Module } from "../nn/module.js";
-import { countArgmaxCorrect, evaluate, formatTestLine, trainEpoch } from "../train/loop.js";
+import { fit } from "../train/fit.js";
+import { countArgmaxCorrect, formatTestLine } from "../train/loop.js";
 import { captureActivations, renderActivations } from "../viz/activations.js";
 import { writePng } from "../viz/png.js";
 import { Report, type ExampleResult, type RunOptions } from "./report.js";
@@ -86,14 +87,11 @@ function trainAndTest(report: Report, name: string, model: Module, lr: number, t
   const optimizer = new optim.Adam(model.parameters(), { lr });
   const loader = new data.DataLoader(train, { batchSize: 64, shuffle: true });
   report.say(`training the ${name} LeNet on ${train.length} images for ${epochs} epoch(s), Adam lr ${lr}, batch 64`);
-  let accuracy = 0;
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    const stats = trainEpoch(model, optimizer, loss, loader);
-    const t = evaluate(model, loss, new data.DataLoader(test, { batchSize: 64 }), countArgmaxCorrect);
-    report.say(`Epoch: ${epoch}, mean training loss ${stats.loss.toFixed(4)}; ${formatTestLine(t)}`);
-    accuracy = 100 * t.accuracy;
-  }
-  return accuracy;
+  const { test: t } = fit({
+    model, optimizer, lossFn: loss, isCorrect: countArgmaxCorrect, train: loader, test: new data.DataLoader(test, { batchSize: 64 }), epochs,
+    onEpoch: ({ epoch, train, test }) => report.say(`Epoch: ${epoch}, mean training loss ${train.loss.toFixed(4)}; ${formatTestLine(test!)}`),
+  });
+  return t ? 100 * t.accuracy : 0;
 }
 
 /** Loss on the first 64 training images before and after 3 Adam steps (lr 5e-4) on them. */

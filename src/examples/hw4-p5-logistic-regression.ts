@@ -8,7 +8,8 @@
 // `torchlet train logreg` is the same experiment with checkpoints.
 
 import * as torch from "../index.js";
-import { countSignCorrect, evaluate, formatTestLine, trainEpoch, type LossFn } from "../train/loop.js";
+import { fit } from "../train/fit.js";
+import { countSignCorrect, evaluate, formatTestLine, type LossFn } from "../train/loop.js";
 import { Report, type ExampleResult, type RunOptions } from "./report.js";
 const { data, models, optim } = torch;
 
@@ -48,16 +49,19 @@ export function run(options: RunOptions = {}): LogRegResult {
     const trainLoader = new data.DataLoader(trainSet, { batchSize: 1, shuffle: true });
     const testLoader = new data.DataLoader(testSet, { batchSize: 1 });
     accuracy[name] = {};
-    for (let epoch = 1; epoch <= epochs; epoch++) {
-      trainEpoch(model, optimizer, lossFunction, trainLoader);
-      if (epoch !== 1 && epoch !== 3 && epoch !== epochs) continue;
-      const stats = evaluate(model, lossFunction, testLoader, countSignCorrect);
-      accuracy[name][epoch] = 100 * stats.accuracy;
-      report.say(`${name} loss, ${epoch} epoch(s): ${formatTestLine(stats)}`);
-      const seed = SEED_ACCURACY[name][epoch as 1 | 3];
-      if (options.limit) report.atLeast(`${name}, ${epoch} epoch(s), accuracy % on a subset`, accuracy[name][epoch], SUBSET_MIN);
-      else if (seed !== undefined) report.about(`${name}, ${epoch} epoch(s), accuracy %`, Number(accuracy[name][epoch].toFixed(2)), seed, SHUFFLE_SPREAD);
-    }
+    // The test set is scored after epochs 1, 3 and the last only (the seed's figures).
+    fit({
+      model, optimizer, lossFn: lossFunction, isCorrect: countSignCorrect, train: trainLoader, epochs,
+      onEpoch: ({ epoch }) => {
+        if (epoch !== 1 && epoch !== 3 && epoch !== epochs) return;
+        const stats = evaluate(model, lossFunction, testLoader, countSignCorrect);
+        accuracy[name][epoch] = 100 * stats.accuracy;
+        report.say(`${name} loss, ${epoch} epoch(s): ${formatTestLine(stats)}`);
+        const seed = SEED_ACCURACY[name][epoch as 1 | 3];
+        if (options.limit) report.atLeast(`${name}, ${epoch} epoch(s), accuracy % on a subset`, accuracy[name][epoch], SUBSET_MIN);
+        else if (seed !== undefined) report.about(`${name}, ${epoch} epoch(s), accuracy %`, Number(accuracy[name][epoch].toFixed(2)), seed, SHUFFLE_SPREAD);
+      },
+    });
   }
   return { ...report.done(), accuracy };
 }

@@ -8,7 +8,8 @@
 // `torchlet run hw4-p7 --limit 60000 --epochs 10` or `torchlet train lenet5` (about 25 minutes).
 
 import * as torch from "../index.js";
-import { countArgmaxCorrect, evaluate, formatTestLine, trainEpoch } from "../train/loop.js";
+import { fit } from "../train/fit.js";
+import { countArgmaxCorrect, evaluate, formatTestLine } from "../train/loop.js";
 import { Report, type ExampleResult, type RunOptions } from "./report.js";
 const { data, models, optim, F } = torch;
 
@@ -50,10 +51,11 @@ export function run(options: RunOptions = {}): LeNet5Result {
   report.say(`training C3 sparse on ${trainDataset.length} images for ${epochs} epoch(s), batch 100, SGD lr 0.1`);
   const trainLoader = new data.DataLoader(trainDataset, { batchSize: 100, shuffle: true });
   const stepLosses: number[] = [];
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    report.say(`${epoch}th epoch starting.`);
-    trainEpoch(model, optimizer, lossFunction, trainLoader, (s) => stepLosses.push(s.loss));
-  }
+  fit({
+    model, optimizer, lossFn: lossFunction, isCorrect: countArgmaxCorrect, train: trainLoader, epochs,
+    onEpochStart: (epoch) => report.say(`${epoch - 1}th epoch starting.`),
+    onStep: (_, s) => stepLosses.push(s.loss),
+  });
   const tenth = Math.max(1, Math.floor(stepLosses.length / 10));
   const meanOf = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
   const [lossFirst, lossLast] = [meanOf(stepLosses.slice(0, tenth)), meanOf(stepLosses.slice(-tenth))];

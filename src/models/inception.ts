@@ -7,12 +7,16 @@
 // ReLU after every conv. (N,C,H,W) -> (N, c1 + c2[1] + c3[1] + c4, H, W); the seed's instance
 // InceptionBlock(64, [48, 64], [64, 96], 32) gives 256 channels. Lazy convs, as d2l's.
 
-import { relu } from "../ops/elementwise.js";
+import { consumed } from "../autograd/private.js";
 import { cat } from "../ops/shape.js";
+import { chain, childrenUnpatched, registerPrivateConsumer } from "../nn/fusion.js";
 import { LazyConv2d } from "../nn/index.js";
-import { MaxPool2d } from "../nn/layers.js";
+import { MaxPool2d, ReLU } from "../nn/layers.js";
 import { Module } from "../nn/module.js";
 import type { Tensor } from "../tensor.js";
+
+/** d2l's F.relu as a module (no parameters, not a child), so that chain fuses it. */
+const RELU = new ReLU();
 
 /**
  * GoogLeNet's Inception block (d2l 8.4): four branches concatenated along channels; (N, C, H, W) -> (N, c1 + c2[1] + c3[1] + c4, H, W).
@@ -38,10 +42,16 @@ export class InceptionBlock extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const b1 = relu(this.b1_1.forward(x));
-    const b2 = relu(this.b2_2.forward(relu(this.b2_1.forward(x))));
-    const b3 = relu(this.b3_2.forward(relu(this.b3_1.forward(x))));
-    const b4 = relu(this.b4_2.forward(this.b4_1.forward(x)));
-    return cat([b1, b2, b3, b4], 1);
+    // Each branch's result is read only by cat, which copies it and needs nothing of it backward.
+    const branches = [
+      [this.b1_1, RELU],
+      [this.b2_1, RELU, this.b2_2, RELU],
+      [this.b3_1, RELU, this.b3_2, RELU],
+      [this.b4_1, this.b4_2, RELU],
+    ].map((layers) => chain(x, layers, true));
+    const y = cat(branches, 1);
+    for (const b of branches) consumed(b, y);
+    return y;
   }
 }
+registerPrivateConsumer(InceptionBlock.prototype, childrenUnpatched);

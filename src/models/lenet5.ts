@@ -5,13 +5,14 @@
 //   x (N,1,28,28) -> C1 (N,6,28,28) -> P2 (N,6,14,14) -> C3 (N,16,10,10) -> P4 (N,16,5,5)
 //   -> view (N,400) -> C5 (N,120) -> F6 (N,84) -> F7 (N,10) logits
 
-import { consumesPrivatelyDeep, forwardInto, ModuleList, Sequential } from "../nn/containers.js";
-import { AvgPool2d, consumesPrivately, Conv2d, isExactly, Linear, registerPrivateConsumer, Tanh, type FusesActivation } from "../nn/layers.js";
+import { ModuleList, Sequential } from "../nn/containers.js";
+import { chain, consumesPrivately, forwardThen, registerPrivateConsumer, viewAs, type Fusable } from "../nn/fusion.js";
+import { AvgPool2d, Conv2d, Linear, Tanh } from "../nn/layers.js";
 import { fuseActivation, type FusedActivation } from "../ops/fused.js";
 import { Module } from "../nn/module.js";
 import { zeros } from "../creation.js";
 import { convolve2d } from "../ops/conv.js";
-import { cat, indexSelect, reshape } from "../ops/shape.js";
+import { cat, indexSelect } from "../ops/shape.js";
 import type { Tensor } from "../tensor.js";
 
 /**
@@ -27,14 +28,14 @@ export const C3_TABLE = {
  * Modern LeNets use a full Conv2d(6, 16, 5) for C3.
  * @example new models.C3LayerFull().forward(torch.zeros([1, 6, 14, 14])) // shape [1, 16, 10, 10]
  */
-export class C3LayerFull extends Module implements FusesActivation {
+export class C3LayerFull extends Module implements Fusable {
   conv_layer = new Conv2d(6, 16, 5);
   forward(x: Tensor): Tensor {
     return this.conv_layer.forward(x);
   }
-  /** LeNet-5's C3 is followed by a Tanh: fused when the convolution can take it (nn/layers.ts). */
-  forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor | null {
-    return Object.prototype.hasOwnProperty.call(this, "forward") ? null : this.conv_layer.forwardActivated(x, act, privateOutput);
+  /** LeNet-5's C3 is followed by a Tanh: fused when the convolution can take it (nn/fusion.ts). */
+  forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor {
+    return forwardThen(this.conv_layer, x, act, privateOutput);
   }
 }
 
@@ -47,7 +48,7 @@ export class C3LayerFull extends Module implements FusesActivation {
  * small weights get exactly the gradients of the 16 separate convolutions.
  * @example new models.C3LayerSparse().numParameters() // => 1516
  */
-export class C3LayerSparse extends Module implements FusesActivation {
+export class C3LayerSparse extends Module implements Fusable {
   ch_3_layers = new ModuleList(C3_TABLE.ch_in_3.map(() => new Conv2d(3, 1, 5)));
   ch_4_layers = new ModuleList(C3_TABLE.ch_in_4.map(() => new Conv2d(4, 1, 5)));
   ch_6_layer = new Conv2d(6, 1, 5);
@@ -79,8 +80,8 @@ export class C3LayerSparse extends Module implements FusesActivation {
   }
 
   /** forward's convolution is a fresh result: the Tanh after it can run in place (ops/fused.ts). */
-  forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor | null {
-    return isExactly(this, C3LayerSparse.prototype) ? fuseActivation(this.convolve(x, act), act, privateOutput) : null;
+  forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor {
+    return fuseActivation(this.convolve(x, act), act, privateOutput);
   }
 
   /** The seed's formulation (16 convolutions on channel subsets, concatenated): the reference. */
@@ -119,20 +120,14 @@ export class LeNet5 extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    // Each layer's output goes only to the next one (P4's through a reshape, whose view C5 reads
-    // in its backward before P4's runs): private when the next is a library layer, so fused
-    // activations may reuse their arrays for gradients (ops/fused.ts).
-    const into = (m: Module, input: Tensor, next: Module) => forwardInto(m, input, consumesPrivatelyDeep(next));
-    let out = into(this.C1_layer, x, this.P2_layer);
-    out = into(this.P2_layer, out, this.C3_layer);
-    out = into(this.C3_layer, out, this.P4_layer);
-    out = into(this.P4_layer, out, this.C5_layer);
-    out = reshape(out, [-1, 5 * 5 * 16]);
-    out = into(this.C5_layer, out, this.F6_layer);
-    out = into(this.F6_layer, out, this.F7_layer);
-    return this.F7_layer.forward(out);
+    return chain(x, [this.C1_layer, this.P2_layer, this.C3_layer, this.P4_layer, FLATTEN, this.C5_layer, this.F6_layer, this.F7_layer]);
   }
 }
+
+// NOTE: P4's output reaches C5 through this view only, and C5's Linear reads it in its backward
+// before P4's backward runs: P4's output stays private (nn/fusion.ts chain), as every other
+// layer's output, so the fused activations may lend their arrays to the gradients.
+const FLATTEN = viewAs([-1, 5 * 5 * 16]);
 
 /**
  * LeNet-5 with options: c3 "sparse" (default, 60,806 parameters) or "full" (61,706).

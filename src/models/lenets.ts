@@ -8,7 +8,8 @@
 import { relu } from "../ops/elementwise.js";
 import { Sequential } from "../nn/containers.js";
 import { LazyConv2d, LazyLinear } from "../nn/index.js";
-import { AvgPool2d, Conv2d, Flatten, forwardRelu, Linear, MaxPool2d, Sigmoid } from "../nn/layers.js";
+import { chain, viewAs } from "../nn/fusion.js";
+import { AvgPool2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sigmoid } from "../nn/layers.js";
 import { Module } from "../nn/module.js";
 import type { Tensor } from "../tensor.js";
 import { applyInit, initCnn } from "./d2l.js";
@@ -68,17 +69,16 @@ export class ModernLeNet extends Module {
   fc2 = new Linear(120, 84);
   fc3 = new Linear(84, 10);
 
-  // NOTE: each ReLU fused onto the layer before it (nn/layers.ts forwardRelu): the same values
-  // and gradients as relu(layer.forward(x)), without its own pass and array
   forward(x: Tensor): Tensor {
-    x = this.pool.forward(forwardRelu(this.conv1, x, this.pool));
-    x = this.pool.forward(forwardRelu(this.conv2, x, this.pool));
-    x = x.view([-1, 16 * 5 * 5]);
-    x = forwardRelu(this.fc1, x, this.fc2);
-    x = forwardRelu(this.fc2, x, this.fc3);
-    return this.fc3.forward(x); // logits: crossEntropy applies the log-softmax
+    const { conv1, conv2, pool, fc1, fc2, fc3 } = this;
+    return chain(x, [conv1, RELU, pool, conv2, RELU, pool, viewAs([-1, 16 * 5 * 5]), fc1, RELU, fc2, RELU, fc3]); // logits: crossEntropy applies the log-softmax
   }
 }
+
+// NOTE: the seeds' forwards apply F.relu; one shared ReLU module (not a child: no state-dict key,
+// no summary row) in the chain lets each fuse onto the layer before it (nn/fusion.ts): the same
+// values and gradients as relu(layer.forward(x)), without its own pass and array.
+const RELU = new ReLU();
 
 /**
  * d2l's modern LeNet (ReLU, max pooling), input 28x28.
@@ -105,13 +105,8 @@ export class ImprovedLeNet extends Module {
   fc3 = new Linear(128, 10);
 
   forward(x: Tensor): Tensor {
-    x = this.pool.forward(forwardRelu(this.conv1, x, this.pool));
-    x = this.pool.forward(forwardRelu(this.conv2, x, this.pool));
-    x = this.pool.forward(forwardRelu(this.conv3, x, this.pool));
-    x = x.view([-1, 128 * 3 * 3]);
-    x = forwardRelu(this.fc1, x, this.fc2);
-    x = forwardRelu(this.fc2, x, this.fc3);
-    return this.fc3.forward(x);
+    const { conv1, conv2, conv3, pool, fc1, fc2, fc3 } = this;
+    return chain(x, [conv1, RELU, pool, conv2, RELU, pool, conv3, RELU, pool, viewAs([-1, 128 * 3 * 3]), fc1, RELU, fc2, RELU, fc3]);
   }
 }
 

@@ -6,12 +6,16 @@
 //   b4 (1,256,6,6) b5 (1,512,3,3) last (1,10)
 
 import { Sequential } from "../nn/containers.js";
+import { chain, childrenUnpatched, registerPrivateConsumer } from "../nn/fusion.js";
 import { AdaptiveAvgPool2d, LazyBatchNorm2d, LazyConv2d, LazyLinear } from "../nn/index.js";
 import { Flatten, MaxPool2d, ReLU } from "../nn/layers.js";
 import { Module } from "../nn/module.js";
 import type { Tensor } from "../tensor.js";
 import { applyInit, initCnn, narrow } from "./d2l.js";
-import { addShortcutRelu, bnRelu } from "./resnet.js";
+import { addShortcutRelu } from "./resnet.js";
+
+/** d2l's F.relu as a module (no parameters, not a child), so that chain fuses it. */
+const RELU = new ReLU();
 
 /**
  * Y = relu(bn2(conv2(relu(bn1(conv1(X))))) + shortcut(X)), the shortcut being X itself or a
@@ -34,12 +38,12 @@ export class Residual extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    let y = bnRelu(this.bn1, this.conv1.forward(x), null, this.conv2);
-    y = this.bn2.forward(this.conv2.forward(y));
-    if (this.conv3) x = this.conv3.forward(x);
-    return addShortcutRelu("Residual", y, x, null, "; use use1x1conv when channels or strides change");
+    const y = chain(x, [this.conv1, this.bn1, RELU, this.conv2, this.bn2], true);
+    const shortcut = this.conv3 ? chain(x, [this.conv3], true) : x;
+    return addShortcutRelu("Residual", y, shortcut, null, "; use use1x1conv when channels or strides change");
   }
 }
+registerPrivateConsumer(Residual.prototype, childrenUnpatched);
 
 /**
  * nn.Sequential after add_module(name, m) calls: children under their own names, run in order.
@@ -52,8 +56,7 @@ export class NamedSequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    for (const m of this.children()) x = m.forward(x);
-    return x;
+    return chain(x, this.children());
   }
 }
 

@@ -7,10 +7,12 @@
 // Convolutions have no bias (batch norm follows each); the downsample shortcut (1x1 conv + BN)
 // is built where stride != 1 or the channels change, by the rule of torchvision's _make_layer.
 
+import { consumed } from "../autograd/private.js";
 import { Sequential } from "../nn/containers.js";
 import { AdaptiveAvgPool2d, BatchNorm2d } from "../nn/index.js";
 import { kaimingNormal_ } from "../nn/init.js";
-import { consumesPrivately, Conv2d, fusableActivation, Linear, MaxPool2d, ReLU } from "../nn/layers.js";
+import { chain, childrenUnpatched, consumesPrivately, fusableActivation, forwardFused, registerPrivateConsumer } from "../nn/fusion.js";
+import { Conv2d, Linear, MaxPool2d, ReLU } from "../nn/layers.js";
 import { Module } from "../nn/module.js";
 import { BatchNorm } from "../nn/norm.js";
 import { addRelu, relu as reluOp } from "../ops/elementwise.js";
@@ -33,10 +35,14 @@ export function addShortcut(op: string, out: Tensor, identity: Tensor, hint = ""
 /**
  * relu(out + identity), shapes checked as addShortcut, in one pass and one graph node
  * (ops/elementwise.ts addRelu); `relu`: the block's ReLU module, which runs on its own if patched.
+ * The block's last read of both: a private one of them (autograd/private.ts) is done with here.
  */
 export function addShortcutRelu(op: string, out: Tensor, identity: Tensor, relu: Module | null = null, hint = ""): Tensor {
   checkShortcut(op, out, identity, hint);
-  return relu === null || fusableActivation(relu) === "relu" ? addRelu(out, identity) : relu.forward(out.add(identity));
+  const y = relu === null || fusableActivation(relu) === "relu" ? addRelu(out, identity) : relu.forward(out.add(identity));
+  consumed(out, y);
+  consumed(identity, y);
+  return y;
 }
 
 function checkShortcut(op: string, out: Tensor, identity: Tensor, hint: string): Tensor {
@@ -54,7 +60,7 @@ function checkShortcut(op: string, out: Tensor, identity: Tensor, hint: string):
  */
 export function bnRelu(bn: Module, x: Tensor, relu: Module | null = null, next: Module | null = null): Tensor {
   const fusable = bn instanceof BatchNorm && (relu === null || fusableActivation(relu) === "relu");
-  const fused = fusable ? bn.forwardActivated(x, "relu", next !== null && consumesPrivately(next)) : null;
+  const fused = fusable ? forwardFused(bn, x, "relu", next !== null && consumesPrivately(next)) : null;
   return fused ?? (relu ? relu.forward(bn.forward(x)) : reluOp(bn.forward(x)));
 }
 
@@ -88,9 +94,8 @@ export class BasicBlock extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const identity = this.downsample ? this.downsample.forward(x) : x;
-    let out = bnRelu(this.bn1, this.conv1.forward(x), this.relu, this.conv2);
-    out = this.bn2.forward(this.conv2.forward(out));
+    const identity = this.downsample ? this.downsample.forwardChain(x, true) : x;
+    const out = chain(x, [this.conv1, this.bn1, this.relu, this.conv2, this.bn2], true);
     return addShortcutRelu("BasicBlock", out, identity, this.relu);
   }
 }
@@ -125,13 +130,13 @@ export class Bottleneck extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const identity = this.downsample ? this.downsample.forward(x) : x;
-    let out = bnRelu(this.bn1, this.conv1.forward(x), this.relu, this.conv2);
-    out = bnRelu(this.bn2, this.conv2.forward(out), this.relu, this.conv3);
-    out = this.bn3.forward(this.conv3.forward(out));
+    const identity = this.downsample ? this.downsample.forwardChain(x, true) : x;
+    const out = chain(x, [this.conv1, this.bn1, this.relu, this.conv2, this.bn2, this.relu, this.conv3, this.bn3], true);
     return addShortcutRelu("Bottleneck", out, identity, this.relu);
   }
 }
+
+for (const cls of [BasicBlock, Bottleneck]) registerPrivateConsumer(cls.prototype, childrenUnpatched);
 
 /** BasicBlock or Bottleneck, with its channel expansion (1 or 4). */
 export type ResNetBlock = (typeof BasicBlock | typeof Bottleneck) & { expansion: number };
@@ -184,9 +189,8 @@ export class ResNet extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    x = this.maxpool.forward(bnRelu(this.bn1, this.conv1.forward(x), this.relu, this.maxpool));
-    x = this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(x))));
-    return this.fc.forward(this.avgpool.forward(x).flatten(1));
+    const stages = [this.conv1, this.bn1, this.relu, this.maxpool, this.layer1, this.layer2, this.layer3, this.layer4, this.avgpool];
+    return this.fc.forward(chain(x, stages).flatten(1));
   }
 }
 

@@ -1,4 +1,5 @@
-// Layers: thin modules holding parameters and calling into torch.nn.functional.
+// Layers: thin modules holding parameters and calling into torch.nn.functional. Those that can
+// take the activation after them in place implement forwardActivated (nn/fusion.ts).
 
 import { alloc } from "../core/dtype.js";
 import { adaptiveAvgPool2d, adaptiveMaxPool2d, type AdaptiveSize } from "../ops/adaptive-pool.js";
@@ -11,69 +12,10 @@ import { activateInPlace, fuseActivation, type FusedActivation } from "../ops/fu
 import { flatten } from "../ops/shape.js";
 import { pair, type Pair } from "../ops/args.js";
 import { Tensor } from "../tensor.js";
+import { registerPrivateConsumer, type Fusable, type FusableActivation } from "./fusion.js";
 import { defaultLayerInit } from "./init.js";
 import { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
-
-/**
- * Modules whose forward returns a fresh op result can take the activation that follows them in
- * a Sequential in place (ops/fused.ts). Only the library's own classes, unpatched: a subclass or
- * an own `forward` property (captureActivations' wrapper) might return a tensor someone holds.
- */
-export interface FusesActivation {
-  /**
-   * act(forward(x)) computed in place, or null when this module cannot promise a fresh output;
-   * privateOutput: see ops/fused.ts activateInPlace.
-   */
-  forwardActivated(x: Tensor, act: FusedActivation, privateOutput?: boolean): Tensor | null;
-}
-
-/** The library's class itself (not a subclass), with no `forward` patched onto the instance. */
-export function isExactly(m: Module, cls: object): boolean {
-  return Object.getPrototypeOf(m) === cls && !Object.prototype.hasOwnProperty.call(m, "forward");
-}
-
-function fusedForward(m: Module, cls: object, x: Tensor, act: FusedActivation, privateOutput: boolean): Tensor | null {
-  return isExactly(m, cls) ? activateInPlace(m.forward(x), act, privateOutput) : null;
-}
-
-/** As fusedForward, for a layer whose kernel applies the activation itself (`run`). */
-function fusedKernel(m: Module, cls: object, run: () => Tensor, act: FusedActivation, privateOutput: boolean): Tensor | null {
-  return isExactly(m, cls) ? fuseActivation(run(), act, privateOutput) : null;
-}
-
-/**
- * Classes whose forward reads its input only while computing its output and in its own backward,
- * and returns a fresh array (never a view of the input): an output that only such a module
- * consumes is private to the library (ops/fused.ts). Models add their own (models/lenet5.ts).
- */
-const privateConsumers = new Map<object, ((m: Module) => boolean) | null>();
-/** `also`: a further test of the instance (a module that reads its input through a child). */
-export function registerPrivateConsumer(cls: object, also: ((m: Module) => boolean) | null = null): void {
-  privateConsumers.set(cls, also);
-}
-export function consumesPrivately(m: Module): boolean {
-  const also = privateConsumers.get(Object.getPrototypeOf(m));
-  return also !== undefined && !Object.prototype.hasOwnProperty.call(m, "forward") && (also === null || also(m));
-}
-
-/**
- * relu(layer.forward(x)), with the ReLU fused onto the layer where it can take it (FusesActivation:
- * the same values and gradients, one array and one pass less); `next`: the module that alone reads
- * the result, which is then private (ops/fused.ts) when that module consumes privately. For models
- * that write their forward by hand (a Sequential fuses by itself).
- */
-export function forwardRelu(layer: Module, x: Tensor, next: Module | null = null): Tensor {
-  const fused = "forwardActivated" in layer ? (layer as unknown as FusesActivation).forwardActivated(x, "relu", next !== null && consumesPrivately(next)) : null;
-  return fused ?? relu(layer.forward(x));
-}
-
-/** The activation a module is, when it can be fused onto the module before it. */
-export function fusableActivation(m: Module): FusedActivation | null {
-  const proto = Object.getPrototypeOf(m);
-  if (Object.prototype.hasOwnProperty.call(m, "forward")) return null;
-  return proto === Tanh.prototype ? "tanh" : proto === ReLU.prototype ? "relu" : proto === Sigmoid.prototype ? "sigmoid" : null;
-}
 
 function param(shape: number[]): Parameter {
   return new Parameter(new Tensor(alloc("float32", shape.reduce((a, b) => a * b, 1)), shape));
@@ -85,7 +27,7 @@ function param(shape: number[]): Parameter {
  * Options: bias (default true).
  * @example new nn.Linear(20, 30).forward(torch.randn([128, 20])) // shape [128, 30]
  */
-export class Linear extends Module implements FusesActivation {
+export class Linear extends Module implements Fusable {
   /** (outFeatures, inFeatures). */
   weight: Parameter;
   /** (outFeatures), or null with `bias: false`. */
@@ -105,8 +47,8 @@ export class Linear extends Module implements FusesActivation {
     return linear(x, this.weight, this.bias);
   }
 
-  forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor | null {
-    return fusedForward(this, Linear.prototype, x, act, privateOutput);
+  forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor {
+    return activateInPlace(this.forward(x), act, privateOutput);
   }
 
   protected override extraRepr(): string {
@@ -135,7 +77,7 @@ export interface Conv2dLayerOptions {
  * @example new nn.Conv2d(1, 6, 5, { padding: 2 }).forward(torch.zeros([1, 1, 28, 28])) // shape [1, 6, 28, 28]
  * @example new nn.Conv2d(3, 8, 3, { stride: 2, bias: false }).weight // shape [8, 3, 3, 3]
  */
-export class Conv2d extends Module implements FusesActivation {
+export class Conv2d extends Module implements Fusable {
   /** (outChannels, inChannels / groups, KH, KW). */
   weight: Parameter;
   /** (outChannels), or null with `bias: false`. */
@@ -153,10 +95,10 @@ export class Conv2d extends Module implements FusesActivation {
     return conv2d(x, this.weight, this.bias, { stride, padding, dilation, groups });
   }
 
-  forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor | null {
+  /** The convolution's kernel applies act itself: no second pass over the output. */
+  forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor {
     const { stride, padding, dilation, groups } = this.options;
-    const run = () => convolve2d("conv2d", x, this.weight, this.bias, { stride, padding, dilation, groups }, act);
-    return fusedKernel(this, Conv2d.prototype, run, act, privateOutput);
+    return fuseActivation(convolve2d("conv2d", x, this.weight, this.bias, { stride, padding, dilation, groups }, act), act, privateOutput);
   }
 
   protected override extraRepr(): string {
@@ -281,13 +223,13 @@ abstract class Pool2d<O extends Pool2dOptions> extends Module {
  * Average of each window (torch.nn.AvgPool2d(kernel_size, stride=kernel_size, padding=0)).
  * @example new nn.AvgPool2d(2, { stride: 2 }).forward(torch.tensor([[[[1, 3], [5, 7]]]])) // => [[[[4]]]]
  */
-export class AvgPool2d extends Pool2d<AvgPool2dOptions> implements FusesActivation {
+export class AvgPool2d extends Pool2d<AvgPool2dOptions> implements Fusable {
   forward(x: Tensor): Tensor {
     return avgPool2d(x, this.kernelSize, this.options);
   }
 
-  forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor | null {
-    return fusedKernel(this, AvgPool2d.prototype, () => avgPool2dThen(x, this.kernelSize, this.options, act), act, privateOutput);
+  forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor {
+    return fuseActivation(avgPool2dThen(x, this.kernelSize, this.options, act), act, privateOutput);
   }
 }
 
@@ -295,13 +237,13 @@ export class AvgPool2d extends Pool2d<AvgPool2dOptions> implements FusesActivati
  * Maximum of each window (torch.nn.MaxPool2d(kernel_size, stride=kernel_size, padding=0)).
  * @example new nn.MaxPool2d(3, { stride: 2, padding: 1 }).forward(torch.zeros([1, 64, 112, 112])) // shape [1, 64, 56, 56]
  */
-export class MaxPool2d extends Pool2d<Pool2dOptions> implements FusesActivation {
+export class MaxPool2d extends Pool2d<Pool2dOptions> implements Fusable {
   forward(x: Tensor): Tensor {
     return maxPool2d(x, this.kernelSize, this.options);
   }
 
-  forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor | null {
-    return fusedKernel(this, MaxPool2d.prototype, () => maxPool2dThen(x, this.kernelSize, this.options, act), act, privateOutput);
+  forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor {
+    return fuseActivation(maxPool2dThen(x, this.kernelSize, this.options, act), act, privateOutput);
   }
 }
 
@@ -309,9 +251,12 @@ export class MaxPool2d extends Pool2d<Pool2dOptions> implements FusesActivation 
  * tanh as a layer (torch.nn.Tanh).
  * @example new nn.Tanh().forward(torch.tensor([0])) // => [0]
  */
-export class Tanh extends Module {
+export class Tanh extends Module implements FusableActivation {
   forward(x: Tensor): Tensor {
     return tanh(x);
+  }
+  fusedAs(): FusedActivation {
+    return "tanh";
   }
 }
 
@@ -319,9 +264,12 @@ export class Tanh extends Module {
  * The logistic sigmoid as a layer (torch.nn.Sigmoid).
  * @example new nn.Sigmoid().forward(torch.tensor([0])) // => [0.5]
  */
-export class Sigmoid extends Module {
+export class Sigmoid extends Module implements FusableActivation {
   forward(x: Tensor): Tensor {
     return sigmoid(x);
+  }
+  fusedAs(): FusedActivation {
+    return "sigmoid";
   }
 }
 
@@ -329,9 +277,12 @@ export class Sigmoid extends Module {
  * max(x, 0) as a layer (torch.nn.ReLU).
  * @example new nn.ReLU().forward(torch.tensor([-1, 1])) // => [0, 1]
  */
-export class ReLU extends Module {
+export class ReLU extends Module implements FusableActivation {
   forward(x: Tensor): Tensor {
     return relu(x);
+  }
+  fusedAs(): FusedActivation {
+    return "relu";
   }
 }
 
@@ -345,6 +296,7 @@ export class Identity extends Module {
   }
 }
 
+// They read their input only while computing a fresh output and in their own backward (nn/fusion.ts).
 for (const cls of [Linear, Conv2d, AvgPool2d, MaxPool2d, Tanh, ReLU, Sigmoid]) registerPrivateConsumer(cls.prototype);
 
 /**

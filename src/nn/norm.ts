@@ -3,7 +3,7 @@
 // (ones) and num_batches_tracked (0) under PyTorch's state-dict names. In train() mode a
 // forward normalises with the batch's statistics and updates the running ones; in eval()
 // mode it uses the running statistics. A ReLU or Tanh after one in a Sequential runs in its
-// kernel (forwardActivated, as Conv2d's).
+// kernel (forwardActivated, as Conv2d's: nn/fusion.ts).
 // NOTE: num_batches_tracked is a float32 scalar (torchlet has no integer dtype); PyTorch's
 // load_state_dict copies it into its int64 buffer unchanged.
 
@@ -12,7 +12,7 @@ import { ones, zeros } from "../creation.js";
 import { fuseActivation, type FusedActivation } from "../ops/fused.js";
 import { batchNormThen } from "../ops/norm.js";
 import type { Tensor } from "../tensor.js";
-import { isExactly, registerPrivateConsumer, type FusesActivation } from "./layers.js";
+import { registerPrivateConsumer, type Fusable } from "./fusion.js";
 import { Module } from "./module.js";
 import { Parameter } from "./parameter.js";
 
@@ -28,7 +28,7 @@ export interface BatchNormOptions {
   trackRunningStats?: boolean;
 }
 
-export abstract class BatchNorm extends Module implements FusesActivation {
+export abstract class BatchNorm extends Module implements Fusable {
   /** The per-channel scale (C), ones at first; null without `affine`. */
   weight: Parameter | null = null;
   /** The per-channel shift (C), zeros at first; null without `affine`. */
@@ -66,10 +66,9 @@ export abstract class BatchNorm extends Module implements FusesActivation {
     return this.normalize(x);
   }
 
-  /** act(forward(x)) with act applied by the batch-norm kernel (nn/layers.ts FusesActivation). */
-  forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor | null {
-    const exact = isExactly(this, BatchNorm1d.prototype) || isExactly(this, BatchNorm2d.prototype);
-    return exact ? fuseActivation(this.normalize(x, act), act, privateOutput) : null;
+  /** act(forward(x)) with act applied by the batch-norm kernel (nn/fusion.ts Fusable). */
+  forwardActivated(x: Tensor, act: FusedActivation, privateOutput = false): Tensor {
+    return fuseActivation(this.normalize(x, act), act, privateOutput);
   }
 
   private normalize(x: Tensor, act?: FusedActivation): Tensor {

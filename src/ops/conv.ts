@@ -89,8 +89,8 @@ function checkRanks(op: string, x: Tensor, weight: Tensor): void {
   if (weight.ndim !== 4) throw new RangeError(`${op}: expected a 4-D weight (OC, C/groups, KH, KW), got shape ${shapeStr(weight.shape)}`);
 }
 
-/** Padding per side, plus the extra bottom row / right column of an odd "same" total. */
-function resolvePadding(op: string, weight: Tensor, o: Conv2dOptions): { padding: [number, number]; extra: [number, number] } {
+/** Padding per side, plus the extra bottom row / right column of an odd "same" total (onnx/ export reads it too). */
+export function resolvePadding(op: string, weight: Tensor, o: Conv2dOptions): { padding: [number, number]; extra: [number, number] } {
   const p = o.padding ?? 0;
   if (p === "valid") return { padding: [0, 0], extra: [0, 0] };
   if (p !== "same") {

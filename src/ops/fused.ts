@@ -4,22 +4,33 @@
 // NOTE: why: in a training step every activation's input is a large array that dies at the end
 // of the step, and fresh large arrays are expensive here (each 4 KiB page faults on first touch:
 // ~1 ms for LeNet-5's 1.9 MB C1 output, against ~0.1 ms to compute its tanh). Only a caller that
-// knows z is a fresh op result nobody else holds may use this (see nn/layers.ts forwardActivated).
+// knows z is a fresh op result nobody else holds may use this (see nn/fusion.ts).
 
 import { backwardRetainsGraph } from "../autograd/backward.js";
 import { recycle } from "../core/pool.js";
 import { alloc, type Storage } from "../core/dtype.js";
 import { kernels } from "../kernels/index.js";
 import { ACTIVATIONS, type Activation } from "../kernels/ref/elementwise.js";
+import type { Node } from "../autograd/node.js";
 import type { Tensor } from "../tensor.js";
 
 export type FusedActivation = Activation;
 
 /**
+ * The activation fused onto each node's output: the node's op name alone no longer says what its
+ * output holds, and ONNX export (onnx/trace.ts) must write the activation as its own node.
+ */
+const fusedActivations = new WeakMap<Node, FusedActivation>();
+
+export function fusedActivationOf(node: Node): FusedActivation | undefined {
+  return fusedActivations.get(node);
+}
+
+/**
  * z, activated in place: the same bits as tanh(z) / relu(z) (the same kernels), and the same
  * gradients. z must be an op's fresh output that no one else has seen.
  * `privateOutput`: the caller also promises that the result reaches only library layers that
- * read it during their own backward (nn/containers.ts forwardChain): then, unless the graph is
+ * read it during their own backward (nn/fusion.ts chain): then, unless the graph is
  * retained, the backward writes dz over the result's own array and gives that to the storage
  * pool afterwards, so the activation's memory is reused instead of left to the GC.
  * NOTE: that matters because arrays left to the GC come back as fresh memory, which page-faults:
@@ -39,6 +50,7 @@ export function fuseActivation(z: Tensor, act: FusedActivation, privateOutput = 
   const y = z.data;
   const node = z.gradFn;
   if (node === null) return z;
+  fusedActivations.set(node, act);
   const inner = node.backwards;
   // The engine (autograd/backward.ts) calls the node's functions one after another with the same
   // dy, once per input that requires a gradient: dz = act'(y) dy is made at the first call of a

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parseSafetensors } from "../io/safetensors-codec.js";
+import { metricsPath } from "../train/metrics.js";
 
 export interface CheckpointEntry {
   id: string;
@@ -88,10 +89,6 @@ export class CheckpointRegistry {
     for (let n = 2; this.entries.has(id); n++) id = `${base}-${n}`;
     return id;
   }
-}
-
-function metricsPath(path: string): string {
-  return path.replace(/(\.safetensors)?$/, ".metrics.jsonl");
 }
 
 function describe(path: string, id: string): CheckpointEntry {

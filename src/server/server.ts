@@ -10,10 +10,11 @@
 //   POST /api/train                   start a run (JSON body, see train-request.ts); 409 if one runs
 //   POST /api/train/stop              ask the run to stop
 //   GET  /api/train/events            server-sent events of the current run
-// Everything else is 404; errors are JSON {"error": message}.
+// Everything else is 404; errors are JSON {"error": message}. A client gets 10 s for its headers
+// and 30 s for a whole request (then 408 and the connection is closed), 5 s idle between requests.
 
 import { existsSync, readFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join } from "node:path";
 import { createHash } from "node:crypto";
@@ -34,7 +35,16 @@ export interface ServeOptions {
   dataDir?: string;
   /** The largest accepted request body (default 16 KiB: the API's bodies are a few hundred bytes). */
   maxBodyBytes?: number;
+  /** Time a client has to send a request's headers, from its first byte (default 10 s); then 408 and the connection is closed. */
+  headersTimeoutMs?: number;
+  /** Time a client has to send a whole request, body included (default 30 s; at least headersTimeoutMs). */
+  requestTimeoutMs?: number;
+  /** How long a keep-alive connection may sit idle between requests (default 5 s, Node's). */
+  keepAliveTimeoutMs?: number;
 }
+
+/** The defaults of the three timeouts: a slow or stalled client is cut off instead of held forever. */
+export const SERVE_TIMEOUTS = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 };
 
 export interface Explorer {
   url: string;
@@ -56,6 +66,7 @@ const WASM_BUILDS = ["kernels.wasm", "kernels-threads.wasm"];
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 
 export async function startExplorer(o: ServeOptions = {}): Promise<Explorer> {
+  const serverOptions = timeoutOptions(o); // refuses bad values before anything starts
   const host = o.host ?? "127.0.0.1";
   const maxBody = o.maxBodyBytes ?? 16 * 1024;
   const registry = new CheckpointRegistry(o.checkpoint, o.runsDir ?? "runs");
@@ -154,7 +165,7 @@ export async function startExplorer(o: ServeOptions = {}): Promise<Explorer> {
     });
   };
 
-  const server = createServer((req, res) => {
+  const server = createServer(serverOptions, (req, res) => {
     handle(req, res).catch((e: unknown) => {
       const status = e instanceof HttpError ? e.status : e instanceof Conflict ? 409 : e instanceof BadRequest ? 400 : 500;
       const message = (e as Error).message;
@@ -164,6 +175,7 @@ export async function startExplorer(o: ServeOptions = {}): Promise<Explorer> {
       else sendJson(res, status, { error: message });
     });
   });
+  server.keepAliveTimeout = o.keepAliveTimeoutMs ?? SERVE_TIMEOUTS.keepAliveTimeoutMs;
   // Loopback unless --host says otherwise.
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -184,6 +196,24 @@ export async function startExplorer(o: ServeOptions = {}): Promise<Explorer> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * node:http's header and request timeouts. NOTE: Node checks them on a timer
+ * (connectionsCheckingInterval, 30 s by default), so a stalled client would be held up to 30 s
+ * past its timeout; checking every quarter of the headers timeout (at most 1 s) keeps the cut
+ * close to the configured time.
+ */
+function timeoutOptions(o: ServeOptions): ServerOptions {
+  const headersTimeout = o.headersTimeoutMs ?? SERVE_TIMEOUTS.headersTimeoutMs;
+  const requestTimeout = o.requestTimeoutMs ?? Math.max(SERVE_TIMEOUTS.requestTimeoutMs, headersTimeout);
+  for (const [name, v] of Object.entries({ headersTimeoutMs: headersTimeout, requestTimeoutMs: requestTimeout, keepAliveTimeoutMs: o.keepAliveTimeoutMs ?? 1 })) {
+    if (!Number.isInteger(v) || v <= 0) throw new RangeError(`startExplorer: ${name} must be a positive integer (milliseconds), got ${v}`);
+  }
+  if (headersTimeout > requestTimeout) {
+    throw new RangeError(`startExplorer: headersTimeoutMs ${headersTimeout} exceeds requestTimeoutMs ${requestTimeout} (the headers are part of the request)`);
+  }
+  return { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(headersTimeout / 4))) };
 }
 
 /**

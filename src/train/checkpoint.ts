@@ -1,32 +1,70 @@
 // Training checkpoints: the model's state dict in safetensors (PyTorch's key names, so the file
-// loads in PyTorch), run facts in the header's __metadata__, and the optimizer's state (momentum,
-// Adam moments) in a sidecar file so that --resume continues exactly. Both written atomically.
+// loads in PyTorch), run facts in the header's __metadata__, and in a sidecar file what a run
+// needs to continue exactly: the optimizer's state (momentum, Adam moments) as tensors and, when
+// given, the run state (random generators, the data loader's position) as JSON in its metadata.
+// Both files are written atomically. The sidecar names the SHA-256 of the model file it belongs
+// to, and the sidecar it replaces is kept (".prev") until the new model file is in place, so a
+// process killed at any moment leaves a model file and a sidecar that belong together.
 
-import { existsSync } from "node:fs";
-import { loadWithMetadata, save } from "../io/safetensors.js";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, renameSync } from "node:fs";
+import type { RngState } from "../core/random.js";
+import type { DataLoaderState } from "../data/dataloader.js";
+import { atomicWriteFileSync } from "../io/atomic-write.js";
+import { serializeSafetensors } from "../io/safetensors-codec.js";
+import { loadWithMetadata } from "../io/safetensors.js";
 import type { Module } from "../nn/module.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { Tensor } from "../tensor.js";
+import { modelFromCheckpoint, type CheckpointModel } from "./checkpoint-model.js";
 
 export const CHECKPOINT_FORMAT = "torchlet-checkpoint-v1";
 
 export type RunInfo = Record<string, string>;
 
+/** Optimizer.stateDict()'s values: per-parameter buffers and counters. */
+export type OptimizerState = Record<string, Float32Array | Float64Array | number>;
+
+/** What besides weights and optimizer state a run needs to continue exactly; JSON-able. */
+export interface RunState {
+  /** torch.getRngState() when the checkpoint was taken (dropout, init, unseeded shuffling). */
+  rng?: RngState;
+  /** The training DataLoader's stateDict() (its position and its own generator). */
+  loader?: DataLoaderState;
+  /** Anything else JSON-able the loop needs (step counters, ...). */
+  [key: string]: unknown;
+}
+
 export function optimizerStatePath(path: string): string {
   return path.replace(/(\.safetensors)?$/, ".optim.safetensors");
 }
 
-export function saveCheckpoint(path: string, model: Module, info: RunInfo, optimizer?: Optimizer): void {
-  if (optimizer) {
+/** The sidecar that belonged to the model file before the latest save (not a .safetensors name, so no listing takes it for a checkpoint). */
+export function previousSidecarPath(path: string): string {
+  return `${optimizerStatePath(path)}.prev`;
+}
+
+/**
+ * Writes the model (with `info` as metadata) and, when an optimizer or a run state is given, the
+ * sidecar. Order: the sidecar's bytes are ready first; the current sidecar becomes ".prev"; the
+ * new sidecar is written; the model file last. Each reader below matches a sidecar to the model
+ * file by its SHA-256, so whatever moment a crash hits, one of the two sidecars fits.
+ */
+export function saveCheckpoint(path: string, model: Module, info: RunInfo, optimizer?: Optimizer, run?: RunState): void {
+  const modelBytes = serializeSafetensors(model.stateDict(), { format: CHECKPOINT_FORMAT, ...info });
+  if (optimizer || run) {
     const state: Record<string, Tensor> = {};
-    for (const [k, v] of Object.entries(optimizer.stateDict())) {
+    for (const [k, v] of Object.entries(optimizer?.stateDict() ?? {})) {
       state[k] = typeof v === "number" ? new Tensor(Float64Array.of(v), []) : new Tensor(v, [v.length]);
     }
-    // The sidecar first: a crash between the two writes leaves the older model with newer state
-    // only in the sidecar, which --resume detects by its epoch.
-    save(state, optimizerStatePath(path), { format: CHECKPOINT_FORMAT, epoch: info.epoch ?? "" });
+    const metadata: RunInfo = { format: CHECKPOINT_FORMAT, epoch: info.epoch ?? "", model_sha256: sha256(modelBytes) };
+    if (run) metadata.run_state = JSON.stringify(run);
+    const sideBytes = serializeSafetensors(state, metadata); // throws before touching the disk
+    const side = optimizerStatePath(path);
+    if (existsSync(side)) renameSync(side, previousSidecarPath(path));
+    atomicWriteFileSync(side, sideBytes, "save");
   }
-  save(model, path, { format: CHECKPOINT_FORMAT, ...info });
+  atomicWriteFileSync(path, modelBytes, "save");
 }
 
 export interface LoadedCheckpoint {
@@ -39,14 +77,57 @@ export function loadCheckpoint(path: string): LoadedCheckpoint {
   return { stateDict: tensors, info: metadata ?? {} };
 }
 
-/** Restores optimizer state from the sidecar when it exists and belongs to the same epoch. */
+export interface TrainingState {
+  optimizer: OptimizerState;
+  /** The run state saved with the checkpoint, when one was. */
+  run?: RunState;
+  /** The sidecar file it came from (the current one, or ".prev" after a crash mid-save). */
+  sidecar: string;
+}
+
+/**
+ * The optimizer and run state that belong to the model file at `path`, or null when no sidecar
+ * does (none written, another run's, or a newer one whose model file a crash kept from being
+ * written). Sidecars without a model hash (older torchlet) are matched by `epoch` instead.
+ */
+export function loadTrainingState(path: string, epoch?: string): TrainingState | null {
+  let modelHash: string | undefined;
+  for (const sidecar of [optimizerStatePath(path), previousSidecarPath(path)]) {
+    if (!existsSync(sidecar)) continue;
+    const { tensors, metadata } = loadWithMetadata(sidecar);
+    const belongs = metadata.model_sha256 !== undefined
+      ? metadata.model_sha256 === (modelHash ??= sha256(readFileSync(path)))
+      : (metadata.epoch ?? "") === (epoch ?? "");
+    if (!belongs) continue;
+    const optimizer: OptimizerState = {};
+    for (const [k, t] of Object.entries(tensors)) optimizer[k] = t.ndim === 0 ? t.data[0] : t.data;
+    return { optimizer, sidecar, ...(metadata.run_state !== undefined && { run: parseRunState(metadata.run_state, sidecar) }) };
+  }
+  return null;
+}
+
+/** The model a checkpoint file holds, rebuilt (train/checkpoint-model.ts). */
+export function loadCheckpointModel(path: string): CheckpointModel {
+  const { stateDict, info } = loadCheckpoint(path);
+  return modelFromCheckpoint(stateDict, info, path);
+}
+
+/** Restores optimizer state from the sidecar when one belongs to this checkpoint. */
 export function loadOptimizerState(path: string, optimizer: Optimizer, epoch: string | undefined): boolean {
-  const side = optimizerStatePath(path);
-  if (!existsSync(side)) return false;
-  const { tensors, metadata } = loadWithMetadata(side);
-  if ((metadata?.epoch ?? "") !== (epoch ?? "")) return false;
-  const state: Record<string, Float32Array | Float64Array | number> = {};
-  for (const [k, t] of Object.entries(tensors)) state[k] = t.ndim === 0 ? t.data[0] : t.data;
-  optimizer.loadStateDict(state);
+  const state = loadTrainingState(path, epoch);
+  if (!state) return false;
+  optimizer.loadStateDict(state.optimizer);
   return true;
+}
+
+function parseRunState(text: string, sidecar: string): RunState {
+  try {
+    const run = JSON.parse(text) as unknown;
+    if (run !== null && typeof run === "object" && !Array.isArray(run)) return run as RunState;
+  } catch { /* reported below */ }
+  throw new Error(`load: ${sidecar}: "run_state" is not a JSON object`);
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("hex");
 }

@@ -1,4 +1,4 @@
-// The training and evaluation loops shared by the CLI, the examples and (later) the web server.
+// One training epoch and one evaluation pass (train/fit.ts runs the epochs around them).
 // Plain functions over a model, an optimizer, a loss and batches; progress goes to a callback.
 
 import { noGrad } from "../autograd/grad-mode.js";
@@ -36,9 +36,20 @@ export class NonFiniteLossError extends Error {
   }
 }
 
+/** Raised by trainEpoch when its `shouldStop` says so, before the next step. */
+export class StopRequested extends Error {
+  constructor(readonly step: number) {
+    super(`training stopped on request before step ${step + 1}`);
+  }
+}
+
+/**
+ * One pass over `batches`: forward, loss, backward, optimizer step. `shouldStop` is polled
+ * before every step (a stop request from another thread: the server's, the page's).
+ */
 export function trainEpoch(
   model: Module, optimizer: Optimizer, lossFn: LossFn, batches: Batches, onStep?: (s: StepInfo) => void,
-  isCorrect?: (output: Tensor, target: Tensor) => number,
+  isCorrect?: (output: Tensor, target: Tensor) => number, shouldStop?: () => boolean,
 ): EpochStats {
   model.train();
   const start = performance.now();
@@ -47,6 +58,7 @@ export function trainEpoch(
   let step = 0;
   let correct = 0;
   for (const [x, y] of batches) {
+    if (shouldStop?.()) throw new StopRequested(step);
     optimizer.zeroGrad();
     const output = model.forward(x);
     const loss = lossFn(output, y);

@@ -1,6 +1,6 @@
 // The metrics log of a training run: JSON lines, one record per line, written while training
 // (so a plot or a live page can read a run that is still going) and read back by `torchlet plot`.
-// Pure (no node: imports): the recorder writes through a sink, metrics-file.ts gives it a file.
+// Pure (no node: imports): the recorder writes through a sink, run-files.ts gives it a file.
 //   {"type":"run", "start":"2025-..Z", "startEpoch":0, "stepsPerEpoch":600, "every":10, "info":{...}}
 //   {"type":"step", "epoch":1, "step":10, "steps":600, "globalStep":10, "loss":..., "accuracy":..., "imagesPerSecond":..., "time":...}
 //   {"type":"epoch", "epoch":1, "globalStep":600, "trainLoss":..., "trainAccuracy":..., "testLoss":..., "testAccuracy":..., ...}

@@ -8,7 +8,7 @@ import { checkpointBytes, listCheckpoints, type CheckpointEntry } from "./api.js
 import { installWasmKernels } from "./backend.js";
 import { Curriculum } from "./curriculum.js";
 import { DrawTab } from "./draw-tab.js";
-import { renderKernels } from "./kernels-tab.js";
+import { renderFilters } from "./filters-tab.js";
 import { loadModel, predict, type LoadedModel } from "./model.js";
 import { el } from "./render.js";
 import { TrainTab } from "./train-tab.js";
@@ -71,7 +71,7 @@ async function choose(id: string): Promise<void> {
     say((e as Error).message, true);
   }
   draw.setModel(model);
-  renderKernels(document.getElementById("kernels")!, model);
+  renderFilters(document.getElementById("filters")!, model);
 }
 picker.addEventListener("change", () => void choose(picker.value));
 

@@ -1,7 +1,8 @@
 // A checkpoint's bytes -> a torchlet model, and one forward pass that also records each layer's
 // output. No DOM here: the Node tests run exactly this code to compare with the page.
 
-import { models, noGrad, parseSafetensors, sigmoid, softmax, Tensor, type nn } from "../browser.js";
+import { noGrad, sigmoid, softmax, Tensor, type models, type nn } from "../browser.js";
+import { modelFromBytes } from "../train/checkpoint-model.js";
 
 export interface LoadedModel {
   kind: "lenet5" | "logreg";
@@ -24,26 +25,22 @@ export interface Prediction {
   layers: LayerOutput[];
 }
 
-/** Picks the architecture from the parameter names (and the metadata torchlet train writes). */
+/**
+ * Rebuilds the model with the loader `torchlet eval` and `viz` use (train/checkpoint-model.ts);
+ * the page draws and predicts for the 28x28 LeNet-5 and logistic regression only.
+ */
 export function loadModel(bytes: Uint8Array, source: string): LoadedModel {
-  const { tensors, metadata } = parseSafetensors(bytes, source);
-  const keys = Object.keys(tensors);
-  if (keys.some((k) => k.startsWith("C1_layer."))) {
-    const c3 = keys.some((k) => k.startsWith("C3_layer.0.conv_layer.")) ? "full" : "sparse";
-    const model = models.lenet5({ c3 });
-    model.loadStateDict(tensors);
-    model.eval();
-    return { kind: "lenet5", model, classes: ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"], description: `LeNet-5, C3 ${c3}, ${model.numParameters().toLocaleString("en-US")} parameters` };
+  const m = modelFromBytes(bytes, source);
+  if (m.kind !== "lenet5" && m.kind !== "logreg") {
+    throw new Error(`${source}: not a LeNet-5 or logistic-regression checkpoint but ${m.name} (the page draws those two only)`);
   }
-  if (keys.includes("linear.weight")) {
-    const bias = keys.includes("linear.bias");
-    const model = models.logisticRegression({ bias });
-    model.loadStateDict(tensors);
-    model.eval();
-    const digits = (metadata.digits ?? "4,9").split(",");
-    return { kind: "logreg", model, classes: digits, description: `logistic regression, ${digits[0]} (-1) vs ${digits[1]} (+1)` };
+  m.model.eval();
+  if (m.kind === "lenet5") {
+    const c3 = (m.model as models.LeNet5).c3;
+    return { kind: "lenet5", model: m.model, classes: m.classes.map(String), description: `LeNet-5, C3 ${c3}, ${m.model.numParameters().toLocaleString("en-US")} parameters` };
   }
-  throw new Error(`${source}: not a LeNet-5 or logistic-regression checkpoint (parameters: ${keys.slice(0, 4).join(", ")}${keys.length > 4 ? ", ..." : ""})`);
+  const [first, second] = m.classes.map(String);
+  return { kind: "logreg", model: m.model, classes: [first, second], description: `logistic regression, ${first} (-1) vs ${second} (+1)` };
 }
 
 /**

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as torch from "../../src/index.js";
 import { loadCheckpoint } from "../../src/train/checkpoint.js";
-import { modelFromCheckpoint } from "../../src/viz/model.js";
+import { modelFromCheckpoint } from "../../src/train/checkpoint-model.js";
 
 const CLI = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "torchlet-train-models-"));

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import * as torch from "../../src/index.js";
 import { parseMetrics, type EpochRecord, type RunRecord, type StepRecord } from "../../src/train/metrics.js";
 import { FULL_NEGATIVE, FULL_POSITIVE, NEUTRAL } from "../../src/viz/colormap.js";
-import { kernelSections, renderKernels } from "../../src/viz/kernels.js";
+import { filterSections, renderFilters } from "../../src/viz/filters.js";
 import { decodePng } from "../../src/viz/png.js";
 import { knownStateDict, weightPixel } from "../viz/helpers.js";
 
@@ -89,7 +89,7 @@ test("viz kernels draws a known checkpoint's weights in the expected colours", (
   assert.equal(r.out.trim(), join(dir, "known.kernels.png"));
   const img = png(join(dir, "known.kernels.png"));
   // The same layout as in-process; the file holds exactly that picture.
-  const f = renderKernels(kernelSections(knownStateDict()), "Convolution kernels of known.safetensors", 6);
+  const f = renderFilters(filterSections(knownStateDict()), "Convolution kernels of known.safetensors", 6);
   assert.deepEqual([img.width, img.height], [f.image.width, f.image.height]);
   assert.deepEqual(img.data, f.image.data);
   const fromFile = { ...f, image: img };

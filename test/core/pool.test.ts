@@ -10,6 +10,10 @@ import { POOL_MIN_LENGTH, pooledByteCount, recycle, takePooled } from "../../src
 import { Generator } from "../../src/core/random.js";
 import * as torch from "../../src/index.js";
 
+// The JS heap's pool, so the JS backend: under "wasm" large float32 arrays live in WebAssembly
+// memory and go back to its allocator instead (test/kernels/wasm/runtime/resident.test.ts).
+torch.setBackend("js");
+
 // Lengths no other code in this process allocates, so nothing else takes or fills their lists.
 const N32 = POOL_MIN_LENGTH + 907;
 const N64 = POOL_MIN_LENGTH + 911;

@@ -1,5 +1,5 @@
 // resize (torchvision's Resize on a tensor, bilinear, antialias off): sizes, values equal to
-// F.interpolate (whose values are checked against PyTorch in golden/ops3.test.ts), batches.
+// F.interpolate (whose values are checked against PyTorch in golden/d2l-ops.test.ts), batches.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";

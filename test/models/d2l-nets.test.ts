@@ -1,5 +1,5 @@
 // d2l's LeNet (7.6), VGG (8.2) and NiN (8.3): the layer summaries the seed prints, parameter
-// counts and state-dict keys against PyTorch's (test/golden/models3.json), Xavier init through
+// counts and state-dict keys against PyTorch's (test/golden/course-models.json), Xavier init through
 // applyInit, and forward passes against PyTorch's with the same weights.
 
 import { test } from "node:test";

@@ -1,5 +1,5 @@
 // Deterministic weights and inputs, the same formulas as det_fill / det_input in
-// test/golden/generate_models3.py, so a model's forward pass can be compared with PyTorch's
+// test/golden/generate_course_models.py, so a model's forward pass can be compared with PyTorch's
 // without storing millions of weights in the JSON.
 
 import * as torch from "../../src/index.js";
@@ -61,7 +61,7 @@ export interface ValuesCase {
   output: { shape: number[]; data: number[] };
 }
 
-export const golden = loadGolden<{ facts: Record<string, ModelFacts>; values: Record<string, ValuesCase> }>("models3.json");
+export const golden = loadGolden<{ facts: Record<string, ModelFacts>; values: Record<string, ValuesCase> }>("course-models.json");
 
 /** Float32 through a deep net: a little looser than the op-level F32 tolerance. */
 const DEEP: Tolerance = { rtol: 2e-4, atol: 2e-4 };

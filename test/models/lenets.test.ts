@@ -1,5 +1,5 @@
 // The lecture's LeNet and d2l's modern / improved LeNets: the shapes the seeds print, parameter
-// counts and state-dict keys against PyTorch (test/golden/models3.json), and the forward pass
+// counts and state-dict keys against PyTorch (test/golden/course-models.json), and the forward pass
 // against PyTorch's with the same weights.
 
 import { test } from "node:test";

@@ -1,6 +1,6 @@
 // d2l's Residual and ResNet-18, torchvision's ResNet-18/50 with BasicBlock and Bottleneck, the
 // pre-activation block and the Inception block: the shapes the seed prints, parameter counts and
-// state-dict keys against PyTorch's (test/golden/models3.json), and forward passes against
+// state-dict keys against PyTorch's (test/golden/course-models.json), and forward passes against
 // PyTorch's with the same weights, in train mode (batch statistics) and eval mode.
 
 import { test } from "node:test";

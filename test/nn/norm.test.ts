@@ -1,6 +1,6 @@
 // BatchNorm1d/2d modules: PyTorch's state-dict keys and initial values, train() vs eval(),
 // num_batches_tracked, trackRunningStats false, affine false, and input checks.
-// Running statistics over several steps against PyTorch: golden/ops3.test.ts.
+// Running statistics over several steps against PyTorch: golden/d2l-ops.test.ts.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -1,5 +1,5 @@
 // Adaptive pooling: equal to fixed pooling when the size divides, global pooling, gradient
-// checks with overlapping windows, and errors. Values against PyTorch: golden/ops3.test.ts.
+// checks with overlapping windows, and errors. Values against PyTorch: golden/d2l-ops.test.ts.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -1,6 +1,6 @@
 // conv1d and conv2d's padding "same" / "valid": d2l's shapes, conv1d equal to a conv2d of
 // height 1, gradient checks, and the hyper-parameter errors (before any work).
-// Values against PyTorch: golden/ops3.test.ts.
+// Values against PyTorch: golden/d2l-ops.test.ts.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -1,5 +1,5 @@
 // F.interpolate: d2l's fractional stride (8x8 -> 5x5), nearest and bilinear by hand, gradient
-// checks for every mode, and the argument errors. Values against PyTorch: golden/ops3.test.ts.
+// checks for every mode, and the argument errors. Values against PyTorch: golden/d2l-ops.test.ts.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -1,7 +1,7 @@
 // F.batchNorm: values and running statistics by hand, the hand-written backward against
 // finite differences in training and in evaluation mode (also with a ReLU fused), the wasm
 // kernels against the js ones, and errors.
-// Values against PyTorch: golden/ops3.test.ts.
+// Values against PyTorch: golden/d2l-ops.test.ts.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";

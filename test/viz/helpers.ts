@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import * as torch from "../../src/index.js";
-import type { KernelFigure } from "../../src/viz/kernels.js";
+import type { FilterFigure } from "../../src/viz/filters.js";
 import { getPixel } from "../../src/viz/raster.js";
 
 /**
@@ -21,7 +21,7 @@ export function knownStateDict() {
 }
 
 /** The colour of weight (i, j) of the kernel at (section, row, col), read at the middle of its square. */
-export function weightPixel(f: KernelFigure, section: number, row: number, col: number, i: number, j: number) {
+export function weightPixel(f: FilterFigure, section: number, row: number, col: number, i: number, j: number) {
   const cell = f.cells.find((c) => c.section === section && c.row === row && c.col === col);
   assert.ok(cell, `no kernel at section ${section} row ${row} col ${col}`);
   return getPixel(f.image, cell.x + j * f.scale + (f.scale >> 1), cell.y + i * f.scale + (f.scale >> 1)).slice(0, 3);

@@ -85,12 +85,12 @@ test("drawing a stroke shows a prediction and every layer's activations, with no
   await page.screenshot({ path: shot, fullPage: true });
   assert.deepEqual([...readFileSync(shot).subarray(1, 4)], [0x50, 0x4e, 0x47]); // "PNG"
 
-  for (const tab of ["kernels", "train", "curriculum"]) {
+  for (const tab of ["filters", "train", "curriculum"]) {
     await page.click(`#tabs button[data-tab=${tab}]`);
     assert.equal(await page.locator(`#tab-${tab}`).isVisible(), true, tab);
   }
-  // C1: 6 kernels of 1 channel; the sparse C3: 6 over 3 maps, 9 over 4, 1 over all 6.
-  assert.equal(await page.locator("#kernels canvas.map").count(), 6 + 6 * 3 + 9 * 4 + 6);
+  // The Filters tab. C1: 6 kernels of 1 channel; the sparse C3: 6 over 3 maps, 9 over 4, 1 over all 6.
+  assert.equal(await page.locator("#filters canvas.map").count(), 6 + 6 * 3 + 9 * 4 + 6);
   assert.ok(await page.locator("#curriculum canvas.map").count() >= 10);
   await page.screenshot({ path: join(dir, "explorer-curriculum.png"), fullPage: true });
   assert.deepEqual(problems, []);

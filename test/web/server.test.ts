@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compiledRoot } from "../../src/server/assets.js";
 import { WASM_PATH, WASM_THREADS_PATH } from "../../src/server/server.js";
+import { metricsPath, parseMetrics } from "../../src/train/metrics.js";
 import { serveTinyCheckpoint, type Fixture } from "./fixtures.js";
 
 let fx: Fixture;
@@ -185,6 +186,12 @@ test("server-sent events report a tiny logistic-regression run, whose checkpoint
   assert.ok(entry, `${id} in ${list.map((c) => c.id).join(", ")}`);
   assert.equal(entry.metadata.model, "logreg");
   assert.equal((await raw("GET", `/api/checkpoints/${id}`)).status, 200);
+  // The same metrics log as `torchlet train` writes, next to the checkpoint (train/fit.ts).
+  const saved = got.find((e) => e.type === "saved")!.path as string;
+  const log = parseMetrics(readFileSync(metricsPath(saved), "utf8"));
+  assert.deepEqual([log.runs.length, log.runs[0].info.model, log.runs[0].info.source], [1, "logreg", "torchlet serve"]);
+  assert.ok(log.steps.length > 0, "step records");
+  assert.deepEqual(log.epochs.map((e) => [e.epoch, e.testAccuracy]), [[1, epoch.testAccuracy]]);
 });
 
 test("torchlet serve prints its loopback URL, serves, and exits 0 on SIGTERM", async () => {

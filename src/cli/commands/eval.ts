@@ -3,9 +3,8 @@
 // dataset it was trained on, with the same input pipeline and test batch size as training.
 
 import { DataLoader } from "../../data/dataloader.js";
-import { modelFromCheckpoint } from "../../viz/model.js";
 import { crossEntropy } from "../../ops/softmax.js";
-import { loadCheckpoint } from "../../train/checkpoint.js";
+import { loadCheckpointModel } from "../../train/checkpoint.js";
 import { datasetTitle, openDataset } from "../../train/datasets.js";
 import { countArgmaxCorrect, evaluate, formatTestLine, type LossFn } from "../../train/loop.js";
 import { logregPlan } from "../../train/plans.js";
@@ -28,8 +27,8 @@ export function evalCommand(argv: string[], out: (s: string) => void = console.l
   const path = positionals[0];
   const root = stringOption(values, "data-dir");
   const limit = values.limit === undefined ? undefined : numberOption(values, "limit", 0, "int>0", EVAL_USAGE);
-  const { stateDict, info } = loadCheckpoint(path);
-  const m = modelFromCheckpoint(stateDict, info, path);
+  const m = loadCheckpointModel(path);
+  const info = m.info;
   const testSet = openDataset(m.dataset, { train: false, root, limit, transform: m.prepare });
   const on = m.dataset === "mnist" ? "" : ` on ${datasetTitle(m.dataset)}`;
   // Logistic regression: the same two digits, labels and per-image batches as its training.

@@ -1,24 +1,21 @@
-// `torchlet train <model>`: wiring of data, model, optimizer and loop, one path for every model
-// (lenet5, logreg and the zoo); prints one line per epoch, a progress bar on a terminal, and the
-// seed's closing [Test set] line. What differs per model lives in train/plans.ts and train/recipes.ts.
+// `torchlet train <model>`: flags to a plan and settings, one path for every model (lenet5, logreg
+// and the zoo); prints one line per epoch, a progress bar on a terminal, and the seed's closing
+// [Test set] line. What differs per model lives in train/plans.ts and train/recipes.ts, the set-up
+// in train/setup.ts, the loop (metrics log, checkpoints, memory, NaN stop) in train/fit.ts.
 
-import { DataLoader } from "../../data/dataloader.js";
-import { manualSeed } from "../../core/random.js";
 import { setNumThreads } from "../../kernels/index.js";
 import type { C3Variant } from "../../models/lenet5.js";
 import { MODEL_ZOO } from "../../models/zoo.js";
 import type { Module } from "../../nn/module.js";
-import { Adam } from "../../optim/adam.js";
 import type { Optimizer } from "../../optim/optimizer.js";
-import { SGD } from "../../optim/sgd.js";
-import type { Tensor } from "../../tensor.js";
-import { loadCheckpoint, loadOptimizerState, saveCheckpoint, type RunInfo } from "../../train/checkpoint.js";
-import { datasetTitle, openDataset } from "../../train/datasets.js";
-import { evaluate, formatTestLine, NonFiniteLossError, trainEpoch, type Batches, type LossFn } from "../../train/loop.js";
+import { loadCheckpoint, loadOptimizerState, type RunInfo } from "../../train/checkpoint.js";
+import { fit } from "../../train/fit.js";
+import { evaluate, formatTestLine } from "../../train/loop.js";
 import { MemorySampler } from "../../train/memory.js";
-import { openMetricsFile } from "../../train/metrics-file.js";
 import { lenet5Plan, logregPlan, narrowable, zooPlan, type TrainPlan } from "../../train/plans.js";
-import { DATASETS, inputTransform, RECIPES, specToInfo, type Recipe } from "../../train/recipes.js";
+import { DATASETS, RECIPES, type Recipe } from "../../train/recipes.js";
+import { runFiles } from "../../train/run-files.js";
+import { prepareRun, type RunSettings } from "../../train/setup.js";
 import { choiceOption, numberOption, parse, stringOption, UsageError } from "../args.js";
 import { ProgressBar } from "../progress.js";
 
@@ -128,35 +125,27 @@ function optionalInt(values: Values, name: string): number | undefined {
   return values[name] === undefined ? undefined : numberOption(values, name, 0, "int>0", TRAIN_USAGE);
 }
 
-interface RunOptions {
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  seed: number;
-  save: string;
-  startEpoch: number;
-  info: RunInfo;
-}
-
-/** The one training path: data, model, optimizer, resume, epochs. */
+/** Flags to settings, then the one training path: set-up, resume, train/fit.ts, printing. */
 function trainRun(plan: TrainPlan, values: Values, out: Out): number {
   const r = plan.recipe;
   const dataset = choiceOption(values, "dataset", DATASETS, r.dataset, TRAIN_USAGE);
   const optName = choiceOption(values, "optimizer", ["sgd", "adam"] as const, r.optimizer, TRAIN_USAGE);
   // Another optimizer than the recipe's starts from that optimizer's usual rate.
   const lrDefault = optName === r.optimizer ? r.lr : optName === "adam" ? 1e-3 : 0.1;
-  const o = {
-    epochs: numberOption(values, "epochs", r.epochs, "int>0", TRAIN_USAGE),
+  const epochs = numberOption(values, "epochs", r.epochs, "int>0", TRAIN_USAGE);
+  const settings: RunSettings = {
+    dataset, optimizer: optName,
     batchSize: numberOption(values, "batch-size", r.batchSize, "int>0", TRAIN_USAGE),
     lr: numberOption(values, "lr", lrDefault, "float>0", TRAIN_USAGE),
     seed: numberOption(values, "seed", 0, "int>=0", TRAIN_USAGE),
-    save: stringOption(values, "save") ?? `runs/${plan.saveStem}.safetensors`,
+    limit: optionalInt(values, "limit"), testLimit: optionalInt(values, "test-limit"),
+    dataDir: stringOption(values, "data-dir"),
   };
-  const limit = optionalInt(values, "limit"), testLimit = optionalInt(values, "test-limit");
+  const save = stringOption(values, "save") ?? `runs/${plan.saveStem}.safetensors`;
   const momentum = values.momentum === undefined ? 0 : Number(values.momentum);
   if (!(momentum >= 0 && momentum < 1)) throw new UsageError(`--momentum must be in [0, 1), got "${values.momentum}"`, TRAIN_USAGE);
   if (momentum !== 0 && optName !== "sgd") throw new UsageError(`--momentum applies to --optimizer sgd only`, TRAIN_USAGE);
-  const root = stringOption(values, "data-dir");
+  settings.momentum = momentum;
   if (values.threads !== undefined) {
     const threads = numberOption(values, "threads", 1, "int>0", TRAIN_USAGE);
     try {
@@ -165,68 +154,29 @@ function trainRun(plan: TrainPlan, values: Values, out: Out): number {
       throw new UsageError(`--threads: ${(e as Error).message}`, TRAIN_USAGE);
     }
   }
-  manualSeed(o.seed);
-  const transform = inputTransform(plan.spec);
-  const trainSet = plan.select(openDataset(dataset, { train: true, root, limit, transform }));
-  const testSet = plan.select(openDataset(dataset, { train: false, root, limit: testLimit, transform }));
-  const model = plan.build();
-  const optimizer = optName === "adam" ? new Adam(model.parameters(), { lr: o.lr }) : new SGD(model.parameters(), { lr: o.lr, momentum });
-  const testBatchSize = plan.testBatchSize ?? o.batchSize;
-  const info: RunInfo = {
-    model: plan.name, dataset, ...plan.info, ...specToInfo(plan.spec), optimizer: optName, lr: String(o.lr),
-    ...(momentum !== 0 && { momentum: String(momentum) }), batchSize: String(o.batchSize), testBatchSize: String(testBatchSize), seed: String(o.seed),
-  };
-  const expect = Object.fromEntries(["model", "dataset", ...plan.resumeKeys].filter((k) => info[k] !== undefined).map((k) => [k, info[k]]));
-  const startEpoch = resumeInto(stringOption(values, "resume"), model, optimizer, expect, out);
-  const tests = testLimit === undefined ? "" : `, ${testSet.length} test images`;
-  out(`${plan.describe(model)}, ${optName} lr ${o.lr}, batch ${o.batchSize}, ${trainSet.length} training images${tests}` +
-    `${dataset === "mnist" ? "" : ` (${datasetTitle(dataset)})`}, seed ${o.seed}`);
-  const train = new DataLoader(trainSet, { batchSize: o.batchSize, shuffle: true });
-  const test = new DataLoader(testSet, { batchSize: testBatchSize });
-  return runEpochs({ ...o, startEpoch, info }, model, optimizer, plan.lossFn, train, test, plan.isCorrect, out);
-}
-
-/** Runs the epochs: progress, per-epoch line, checkpoint after each epoch, closing test line. */
-function runEpochs(
-  o: RunOptions, model: Module, optimizer: Optimizer, lossFn: LossFn, train: Batches, test: Batches,
-  isCorrect: (out: Tensor, y: Tensor) => number, out: Out,
-): number {
-  let last = null;
+  const run = prepareRun(plan, settings);
+  const startEpoch = resumeInto(stringOption(values, "resume"), run.model, run.optimizer, run.resumeExpect, out);
+  out(run.headline);
   // The metrics log next to the checkpoint (torchlet plot reads it); a resumed run appends.
-  const metrics = openMetricsFile(o.save, { append: o.startEpoch > 0 });
-  metrics.recorder.start(o.info, { startEpoch: o.startEpoch, stepsPerEpoch: train.length });
-  // Peak RSS per epoch, printed and logged, so a long run shows whether memory stays flat.
-  const memory = new MemorySampler();
-  for (let epoch = o.startEpoch + 1; epoch <= o.epochs; epoch++) {
-    const label = `epoch ${epoch}/${o.epochs}`;
-    const bar = new ProgressBar({ label, total: train.length });
-    let stats;
-    try {
-      stats = trainEpoch(model, optimizer, lossFn, train, (s) => {
-        bar.update(s.step, `loss ${s.loss.toFixed(4)} ${((s.seen / s.elapsedMs) * 1000).toFixed(0)} img/s`);
-        metrics.recorder.step(epoch, s);
-        memory.step();
-      }, isCorrect);
-    } catch (e) {
-      bar.finish();
-      if (!(e instanceof NonFiniteLossError)) throw e;
-      const kept = epoch > o.startEpoch + 1 || o.startEpoch > 0 ? `${o.save} keeps the last good epoch` : "nothing was saved";
-      throw new Error(`epoch ${epoch}: ${e.message}; ${kept}`);
-    }
-    bar.finish();
-    memory.sample();
-    last = evaluate(model, lossFn, test, isCorrect);
-    const mem = memory.endEpoch();
-    out(
-      `${label}  train loss ${stats.loss.toFixed(4)}  test loss ${last.loss.toFixed(4)}  test acc ${(100 * last.accuracy).toFixed(2)}%  ` +
-        `${stats.imagesPerSecond.toFixed(0)} img/s  ${stats.seconds.toFixed(1)}s  peak RSS ${mem.peakRssMB.toFixed(0)} MB`,
-    );
-    metrics.recorder.epoch(epoch, stats, last, mem);
-    saveCheckpoint(o.save, model, { ...o.info, epoch: String(epoch) }, optimizer);
-  }
-  if (last === null) last = evaluate(model, lossFn, test, isCorrect);
-  out(`checkpoint: ${o.save}`);
-  out(`metrics: ${metrics.path}`);
+  const files = runFiles(save, { append: startEpoch > 0 });
+  let bar: ProgressBar | undefined;
+  // A diverged run throws train/fit.ts DivergedError, whose message says what the checkpoint keeps.
+  let last = fit({
+    model: run.model, optimizer: run.optimizer, lossFn: plan.lossFn, isCorrect: plan.isCorrect, train: run.train, test: run.test,
+    epochs, startEpoch, info: run.info, sink: files,
+    // Peak RSS per epoch, printed and logged, so a long run shows whether memory stays flat.
+    memory: new MemorySampler(),
+    onEpochStart: (epoch) => (bar = new ProgressBar({ label: `epoch ${epoch}/${epochs}`, total: run.train.length })),
+    onStep: (_, s) => bar!.update(s.step, `loss ${s.loss.toFixed(4)} ${((s.seen / s.elapsedMs) * 1000).toFixed(0)} img/s`),
+    onTrainEnd: () => bar!.finish(),
+    onEpoch: ({ epoch, train, test, memory }) => out(
+      `epoch ${epoch}/${epochs}  train loss ${train.loss.toFixed(4)}  test loss ${test!.loss.toFixed(4)}  test acc ${(100 * test!.accuracy).toFixed(2)}%  ` +
+        `${train.imagesPerSecond.toFixed(0)} img/s  ${train.seconds.toFixed(1)}s  peak RSS ${memory!.peakRssMB.toFixed(0)} MB`,
+    ),
+  }).test;
+  if (last === null) last = evaluate(run.model, plan.lossFn, run.test, plan.isCorrect);
+  out(`checkpoint: ${save}`);
+  out(`metrics: ${files.metricsPath}`);
   out(formatTestLine(last));
   return 0;
 }

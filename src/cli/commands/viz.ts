@@ -6,13 +6,12 @@ import { noGrad } from "../../autograd/grad-mode.js";
 import { manualSeed } from "../../core/random.js";
 import { rand } from "../../creation.js";
 import { Tensor } from "../../tensor.js";
-import { loadCheckpoint } from "../../train/checkpoint.js";
+import { loadCheckpoint, loadCheckpointModel } from "../../train/checkpoint.js";
 import { openDataset } from "../../train/datasets.js";
 import { captureActivations, renderActivations } from "../../viz/activations.js";
 import { writeFigure } from "../../viz/files.js";
-import { kernelSections, renderKernels } from "../../viz/kernels.js";
+import { filterSections, renderFilters } from "../../viz/filters.js";
 import { confusionMatrix, renderConfusion, renderMistakes, type Mistake } from "../../viz/mistakes.js";
-import { modelFromCheckpoint, type CheckpointModel } from "../../viz/model.js";
 import { encodePng, type Image } from "../../viz/png.js";
 import { numberOption, parse, stringOption, UsageError } from "../args.js";
 
@@ -71,19 +70,14 @@ function vizKernels(path: string, values: Values): string[] {
   const scale = numberOption(values, "scale", 6, "int>0", VIZ_USAGE);
   const { stateDict, info } = loadCheckpoint(path);
   const epoch = info.epoch ? ` after epoch ${info.epoch}` : "";
-  const figure = renderKernels(kernelSections(stateDict), `Convolution kernels of ${basename(path)}${epoch}`, scale);
+  const figure = renderFilters(filterSections(stateDict), `Convolution kernels of ${basename(path)}${epoch}`, scale);
   return [save(outputPath(path, values, "kernels"), figure.image)];
-}
-
-function loadModel(path: string): CheckpointModel {
-  const { stateDict, info } = loadCheckpoint(path);
-  return modelFromCheckpoint(stateDict, info, path);
 }
 
 function vizActivations(path: string, values: Values): string[] {
   const noise = values.noise === true;
   if (noise === (values.index !== undefined)) throw new UsageError("viz activations: give either --index N (a test image) or --noise", VIZ_USAGE);
-  const m = loadModel(path);
+  const m = loadCheckpointModel(path);
   let x: Tensor, caption: string, suffix: string, what: string;
   if (noise) {
     const seed = numberOption(values, "seed", 0, "int>=0", VIZ_USAGE);
@@ -107,7 +101,7 @@ function vizActivations(path: string, values: Values): string[] {
 
 function vizMistakes(path: string, values: Values): string[] {
   const max = numberOption(values, "max", 100, "int>0", VIZ_USAGE);
-  const m = loadModel(path);
+  const m = loadCheckpointModel(path);
   const test = openDataset(m.dataset, { train: false, root: stringOption(values, "data-dir"), limit: values.limit === undefined ? undefined : numberOption(values, "limit", 0, "int>0", VIZ_USAGE) });
   // The test images of the model's classes (all ten for LeNet-5, the two digits for logistic regression).
   const indices = Array.from({ length: test.length }, (_, i) => i).filter((i) => m.classes.includes(test.labels[i]));

@@ -52,14 +52,14 @@ export function makePoolKernels(ctx: WasmContext) {
       const scratch = (geo: number) => [arena.alloc(ctx.wasm.maxPoolScratch(geo))];
       const [, py, pa] = planes("maxPool2dForward", g, () => [[arena.put(x, 0, nx), xp], [arena.output(y, 0, ny), yp], [arena.alloc(ny), yp]], scratch);
       activateAndGet(ctx, act, py, ny, y);
-      argmax.set(arena.i32.subarray(pa >> 2, (pa >> 2) + ny));
+      argmax.set(arena.i32.subarray(pa / 4, pa / 4 + ny));
     },
     maxPool2dBackward(g: PoolGeometry, dy: Storage, argmax: Int32Array, dx: Storage): void {
       if (!(dy instanceof Float32Array && dx instanceof Float32Array)) return ref.maxPool2dBackward(g, dy, argmax, dx);
       const { nx, ny, xp, yp } = sizes(g);
       const place = (): [number, number][] => {
         const pa = arena.alloc(ny);
-        arena.i32.set(argmax, pa >> 2);
+        arena.i32.set(argmax, pa / 4);
         return [[arena.put(dy, 0, ny), yp], [pa, yp], [arena.output(dx, 0, nx), xp]];
       };
       const [, , pdx] = planes("maxPool2dBackward", g, place, []);

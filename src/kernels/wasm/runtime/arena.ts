@@ -50,6 +50,11 @@ export class Arena {
     return at;
   }
 
+  /** The address the next reserve() will return. */
+  nextReservation(): number {
+    return alignUp(this.base, 64);
+  }
+
   /** Room for n float32 values; returns its byte address. */
   alloc(n: number): number {
     const at = this.top;

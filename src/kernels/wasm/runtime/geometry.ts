@@ -31,7 +31,7 @@ function putRecord(
 ): number {
   const at = arena.alloc(16);
   const r = arena.i32;
-  const i = at >> 2;
+  const i = at / 4; // not at >> 2: addresses pass 2 GiB
   r[i] = C; r[i + 1] = H; r[i + 2] = W; r[i + 3] = KH; r[i + 4] = KW; r[i + 5] = SH; r[i + 6] = SW; r[i + 7] = PH;
   r[i + 8] = PW; r[i + 9] = DH; r[i + 10] = DW; r[i + 11] = OH; r[i + 12] = OW; r[i + 13] = N; r[i + 14] = OC; r[i + 15] = groups;
   return at;

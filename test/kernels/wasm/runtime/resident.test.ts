@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as torch from "../../../../src/index.js";
 import { alloc } from "../../../../src/core/dtype.js";
-import { recycle } from "../../../../src/core/pool.js";
+import { fromSource, recycle } from "../../../../src/core/pool.js";
 import { Generator } from "../../../../src/core/random.js";
 import { refKernels, residentBytes, setResidentArrays, slidingOutputSize, type Conv2dDims, type Kernels, type PoolGeometry } from "../../../../src/kernels/index.js";
 import { Arena } from "../../../../src/kernels/wasm/runtime/arena.js";
@@ -184,15 +184,25 @@ test("an output that overlaps an input of the same call is computed from the inp
   });
 });
 
-test("a recycled resident array comes back from the pool, zeroed", { skip: !SHARED }, () => {
+test("a recycled resident array's memory comes back, zeroed, as a new array; the old one can no longer give it back", { skip: !SHARED }, () => {
   withWasm(true, 1, () => {
     const a = alloc("float32", 12345);
-    assert.ok(isResident(a));
+    assert.ok(isResident(a) && fromSource(a));
     a.fill(3);
     recycle(a);
+    assert.ok(!fromSource(a), "given back");
     const b = alloc("float32", 12345);
-    assert.equal(b, a);
+    assert.equal(b.byteOffset, a.byteOffset, "best fit: the same memory");
+    assert.notEqual(b, a, "a new array: a stale holder of the old one cannot free the new owner's block");
     assert.ok(b.every((v) => v === 0));
+    b.fill(5);
+    recycle(a); // stale: ignored
+    assert.ok(fromSource(b));
+    const c = alloc("float32", 12345);
+    assert.notEqual(c.byteOffset, b.byteOffset);
+    assert.ok(b.every((v) => v === 5), "the live block kept its values");
+    recycle(b);
+    recycle(c);
   });
 });
 
@@ -254,4 +264,67 @@ test("LeNet-5 SGD steps give the same losses and parameters, bit for bit, with a
   assert.ok(on.resident && !off.resident, "the run with resident arrays should have resident parameters");
   assert.deepEqual(on.losses, off.losses);
   assert.deepEqual(on.params, off.params);
+});
+
+test("blocks given back merge with free neighbours and serve larger arrays (best fit, the rest split off)", { skip: !SHARED }, () => {
+  const { heap } = smallHeap(64 * 2 ** 20);
+  const MB = 2 ** 18; // floats in 1 MiB
+  const [a, b, c] = [heap.take(MB)!, heap.take(MB)!, heap.take(MB)!];
+  assert.ok(b.byteOffset > a.byteOffset && c.byteOffset > b.byteOffset);
+  heap.giveBack(a);
+  heap.giveBack(b);
+  const two = heap.take(2 * MB - 64)!; // a's and b's blocks, merged
+  assert.equal(two.byteOffset, a.byteOffset);
+  assert.ok(!heap.owns(a) && heap.owns(two) && heap.owns(c));
+  heap.giveBack(two);
+  // Free now: the merged 2 MiB at a, and the chunk's tail (under 1 MiB) after c.
+  const big = heap.take(1.5 * MB)!; // fits only the merged block
+  assert.equal(big.byteOffset, a.byteOffset);
+  const small = heap.take(5000)!; // the smallest free block that fits: what big left of it (0.5 MiB)
+  assert.equal(small.byteOffset, big.byteOffset + 4 * 1.5 * MB + 64, "the rest was split off, and is the best fit");
+  heap.giveBack(c);
+  heap.giveBack(small);
+  heap.giveBack(big);
+  assert.equal(heap.freeByteCount, heap.reservedBytes, "everything merged back");
+});
+
+test("a backward pass's gradients reuse the deeper layers' freed activations: reserved stays near the activations' total", { skip: !SHARED }, () => {
+  const { heap } = smallHeap(2 ** 30);
+  // A VGG-like forward: activations shrinking layer by layer, all alive at the end of the forward.
+  const sizes = [4, 4, 2, 2, 1, 1, 0.5, 0.5, 0.25].map((mb) => mb * 2 ** 18);
+  const acts = sizes.map((n) => heap.take(n)!);
+  const total = sizes.reduce((s, n) => s + 4 * n, 0);
+  // Backward from the last layer: each layer's gradient is made while its activation is alive,
+  // then the activation (and the gradient of the layer above) goes back.
+  let above: Float32Array | null = null;
+  for (let k = sizes.length - 1; k >= 0; k--) {
+    const grad = heap.take(sizes[k])!;
+    assert.ok(grad !== null);
+    if (above) heap.giveBack(above);
+    heap.giveBack(acts[k]);
+    above = grad;
+  }
+  heap.giveBack(above!);
+  assert.ok(heap.reservedBytes <= 1.6 * total, `reserved ${heap.reservedBytes} for ${total} bytes of activations`);
+});
+
+test("the cap starts at the base and grows with what comes back, never past the ceiling", { skip: !SHARED }, () => {
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
+  const arena = new Arena({ memory, dataBase: () => 1024 } as unknown as WasmExports);
+  const heap = new ResidentHeap(arena, memory, (at, n) => new Float32Array(memory.buffer, at, n).fill(0), 8 * 2 ** 20, 40 * 2 ** 20);
+  heap.enabled = true;
+  const n = 2 ** 19; // 2 MiB
+  const held: Float32Array[] = [];
+  for (let a = heap.take(n); a !== null; a = heap.take(n)) held.push(a);
+  assert.ok(heap.reservedBytes <= 8 * 2 ** 20 && held.length >= 3, `${held.length} blocks under the base`);
+  assert.equal(heap.maxBytes, 8 * 2 ** 20, "nothing came back yet");
+  for (const a of held) heap.giveBack(a);
+  assert.ok(heap.maxBytes >= 2 * held.length * 4 * n, "twice what came back");
+  const more: Float32Array[] = [];
+  for (let a = heap.take(n); a !== null; a = heap.take(n)) more.push(a);
+  assert.ok(more.length > held.length, `${more.length} blocks after the growth`);
+  assert.ok(heap.reservedBytes <= 40 * 2 ** 20);
+  for (const a of more) heap.giveBack(a);
+  for (let i = 0; i < 5; i++) for (const a of Array.from({ length: 10 }, () => heap.take(n)).filter((a) => a !== null)) heap.giveBack(a!);
+  assert.ok(heap.maxBytes <= 40 * 2 ** 20 && heap.reservedBytes <= 40 * 2 ** 20, "the ceiling holds");
 });

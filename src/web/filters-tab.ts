@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
-// The Kernels tab: every convolution weight (OC, C, KH, KW) of the loaded model, grouped by
-// top-level layer (the sparse C3's 16 small convolutions form one group), one row per output
-// map and one column per input channel (a single row when there is one input channel), on one
+// The Filters tab: every convolution weight (OC, C, KH, KW) of the loaded model, the learned
+// filters, grouped by top-level layer (the sparse C3's 16 small convolutions form one group), one
+// row per output map and one column per input channel (a single row when there is one input channel), on one
 // symmetric scale per group, as `torchlet viz kernels`. Logistic regression's weight (1, 784)
 // is shown as its 28x28 template.
 
@@ -16,7 +16,7 @@ interface Conv {
   shape: readonly number[];
 }
 
-export function renderKernels(host: HTMLElement, m: LoadedModel | undefined): void {
+export function renderFilters(host: HTMLElement, m: LoadedModel | undefined): void {
   if (!m) {
     host.replaceChildren(el("p", "hint", "No model loaded."));
     return;
@@ -30,7 +30,7 @@ export function renderKernels(host: HTMLElement, m: LoadedModel | undefined): vo
     } else if (m.kind === "logreg" && name.endsWith("weight")) sections.push(templateSection(name, p.data));
   }
   for (const [layer, convs] of groups) sections.push(convSection(layer, convs));
-  host.replaceChildren(...(sections.length ? sections : [el("p", "hint", "This model has no convolution kernels.")]));
+  host.replaceChildren(...(sections.length ? sections : [el("p", "hint", "This model has no convolution filters.")]));
 }
 
 function convSection(layer: string, convs: Conv[]): HTMLElement {
@@ -42,12 +42,12 @@ function convSection(layer: string, convs: Conv[]): HTMLElement {
   const oneRow = convs.length === 1 && convs[0].shape[1] === 1;
   if (oneRow) {
     const [OC, , KH, KW] = convs[0].shape;
-    const maps = el("div", "maps kernels");
+    const maps = el("div", "maps filters");
     for (let o = 0; o < OC; o++) maps.append(mapCanvas(convs[0].data, o * KH * KW, KH, KW, range, `output ${o}`));
     right.append(maps);
   } else {
     const C = Math.max(...convs.map((c) => c.shape[1]));
-    const grid = el("div", "kernel-grid");
+    const grid = el("div", "filter-grid");
     // The sparse C3's kernels go in the columns of the P2 maps they read (LeCun's table I).
     const table = convs.length === 16 ? [...models.C3_TABLE.ch_in_3, ...models.C3_TABLE.ch_in_4, [0, 1, 2, 3, 4, 5]] : undefined;
     const columns = table ? 6 : C;

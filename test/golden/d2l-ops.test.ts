@@ -1,4 +1,4 @@
-// Issue 3's ops against PyTorch (test/golden/ops3.json, from generate_ops3.py): pad,
+// The ops of d2l chapters 7-8 against PyTorch (test/golden/d2l-ops.json, from generate_d2l_ops.py): pad,
 // interpolate, adaptive pooling, conv1d, conv2d padding "same"/"valid", d2l's pooling
 // examples and batchNorm (with its running statistics), in float32 (loose) and float64 (tight);
 // BatchNorm2d's state over training steps; nn.init's distributions.
@@ -97,9 +97,9 @@ interface InitFact {
   mean: number;
 }
 
-const golden = loadGolden<{ torch: string; cases: Case[]; modules: ModuleRun[]; init: InitFact[] }>("ops3.json");
+const golden = loadGolden<{ torch: string; cases: Case[]; modules: ModuleRun[]; init: InitFact[] }>("d2l-ops.json");
 
-describe(`issue 3 ops match PyTorch ${golden.torch} (golden/ops3.json)`, () => {
+describe(`d2l chapters 7-8 ops match PyTorch ${golden.torch} (golden/d2l-ops.json)`, () => {
   for (const c of golden.cases) {
     test(c.name, () => {
       check(c, "float32");

@@ -1,9 +1,9 @@
-// The picture of a checkpoint's convolution kernels: one section per conv layer (every 4-D
-// weight in the state dict), a kernel per (output map, input map) pair, each weight a
-// scale x scale square on a diverging colour map centred on zero (blue negative, red positive),
+// The picture of a checkpoint's learned filters (`torchlet viz kernels`): one section per conv
+// layer (every 4-D weight in the state dict), a kernel per (output map, input map) pair, each
+// weight a scale x scale square on a diverging colour map centred on zero (blue negative, red positive),
 // scaled per layer to its largest |weight|. LeNet-5's sparse C3 (16 small convolutions) is shown
 // as one 16x6 table with blank cells where the original connection table has no link.
-// Pure (no node: imports): the web explorer's kernel tab reuses it.
+// Pure (no node: imports): the web explorer's Filters tab reuses it.
 
 import { C3_TABLE } from "../models/lenet5.js";
 import type { Tensor } from "../tensor.js";
@@ -11,7 +11,7 @@ import { diverging, maxAbs } from "./colormap.js";
 import { drawText, textHeight, textWidth } from "./font.js";
 import { createImage, paintMap, strokeRect, type Image } from "./raster.js";
 
-export interface KernelSection {
+export interface FilterSection {
   title: string;
   /** What rows and columns are ("output map", "input map"). */
   rowCaption: string;
@@ -29,16 +29,16 @@ export interface KernelSection {
 const WRAP = 16;
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => String(from + i));
 
-function sectionMaxAbs(cells: KernelSection["cells"]): number {
+function sectionMaxAbs(cells: FilterSection["cells"]): number {
   return Math.max(0, ...cells.flat().map((c) => (c ? maxAbs(c) : 0)));
 }
 
 /** One section for a (OC, IC, KH, KW) weight: rows are output maps, or a row of outputs when IC is 1. */
-export function convSection(title: string, w: Tensor): KernelSection {
+export function convSection(title: string, w: Tensor): FilterSection {
   const [OC, IC, KH, KW] = w.shape;
   const k = KH * KW;
   const kernel = (o: number, i: number) => w.data.slice((o * IC + i) * k, (o * IC + i + 1) * k);
-  let s: Omit<KernelSection, "maxAbs">;
+  let s: Omit<FilterSection, "maxAbs">;
   if (IC === 1) {
     const rows = Math.ceil(OC / WRAP);
     const cols = Math.min(OC, WRAP);
@@ -59,7 +59,7 @@ export function convSection(title: string, w: Tensor): KernelSection {
 }
 
 /** LeNet-5's sparse C3 under `prefix` as one 16x6 table (rows: C3 maps, columns: P2 maps). */
-function sparseC3Section(prefix: string, sd: Record<string, Tensor>): KernelSection {
+function sparseC3Section(prefix: string, sd: Record<string, Tensor>): FilterSection {
   const subsets = [...C3_TABLE.ch_in_3.map((s, i) => [`ch_3_layers.${i}`, s] as const), ...C3_TABLE.ch_in_4.map((s, i) => [`ch_4_layers.${i}`, s] as const), ["ch_6_layer", [0, 1, 2, 3, 4, 5]] as const];
   const cells = subsets.map(([name, subset]) => {
     const w = sd[`${prefix}.${name}.weight`];
@@ -76,8 +76,8 @@ function sparseC3Section(prefix: string, sd: Record<string, Tensor>): KernelSect
 }
 
 /** Sections for every conv weight of a state dict, in key order. */
-export function kernelSections(sd: Record<string, Tensor>): KernelSection[] {
-  const sections: KernelSection[] = [];
+export function filterSections(sd: Record<string, Tensor>): FilterSection[] {
+  const sections: FilterSection[] = [];
   const sparseDone = new Set<string>();
   for (const [key, t] of Object.entries(sd)) {
     if (t.ndim !== 4) continue;
@@ -92,7 +92,7 @@ export function kernelSections(sd: Record<string, Tensor>): KernelSection[] {
   return sections;
 }
 
-export interface KernelCell {
+export interface FilterCell {
   section: number;
   row: number;
   col: number;
@@ -101,9 +101,9 @@ export interface KernelCell {
   y: number;
 }
 
-export interface KernelFigure {
+export interface FilterFigure {
   image: Image;
-  cells: KernelCell[];
+  cells: FilterCell[];
   scale: number;
 }
 
@@ -112,8 +112,8 @@ const MARGIN = 12;
 const LINE = textHeight(1) + 6;
 
 /** Draws the sections under a title; `scale` is the pixels per weight (6 makes a 5x5 kernel 30 px). */
-export function renderKernels(sections: readonly KernelSection[], title: string, scale = 6): KernelFigure {
-  if (sections.length === 0) throw new Error("renderKernels: the checkpoint has no convolution weights (no 4-D tensors)");
+export function renderFilters(sections: readonly FilterSection[], title: string, scale = 6): FilterFigure {
+  if (sections.length === 0) throw new Error("renderFilters: the checkpoint has no convolution weights (no 4-D tensors)");
   const legendLine = "colour: blue < 0, white = 0, red > 0; each layer scaled to its largest |weight|";
   const sizes = sections.map((s) => {
     const labelW = Math.max(textWidth(s.rowCaption), ...s.rowLabels.map((l) => textWidth(l))) + 8;
@@ -126,7 +126,7 @@ export function renderKernels(sections: readonly KernelSection[], title: string,
   const image = createImage(width, height);
   drawText(image, title, MARGIN, MARGIN, { scale: 2 });
   drawText(image, legendLine, MARGIN, MARGIN + textHeight(2) + 8, { color: [60, 60, 60] });
-  const cells: KernelCell[] = [];
+  const cells: FilterCell[] = [];
   let y = MARGIN + textHeight(2) + 2 * LINE;
   sections.forEach((s, si) => {
     const { labelW, cw, ch } = sizes[si];
@@ -152,6 +152,6 @@ export function renderKernels(sections: readonly KernelSection[], title: string,
   return { image, cells, scale };
 }
 
-function scaleText(s: KernelSection): string {
+function scaleText(s: FilterSection): string {
   return `colour scale -${s.maxAbs.toPrecision(3)} .. +${s.maxAbs.toPrecision(3)}`;
 }

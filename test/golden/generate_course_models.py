@@ -3,8 +3,8 @@
 Inception), computed by PyTorch 1.13 (Debian's python3-torch; torchvision is not installed, so
 torchvision's ResNet-18/50 are written out here by hand, layer for layer).
 
-Run from the repository root:   /usr/bin/python3 test/golden/generate_models3.py
-Writes test/golden/models3.json with, per model:
+Run from the repository root:   /usr/bin/python3 test/golden/generate_course_models.py
+Writes test/golden/course-models.json with, per model:
   params    the number of trainable scalars
   keys      state-dict keys and shapes (buffers included), in PyTorch's order
   layers    [name, class, output shape] of each child of the summarised container, for the
@@ -440,7 +440,7 @@ def main():
             "inception": values(Inception(2, (2, 3), (1, 2), 2), (2, 3, 5, 5)),
         },
     }
-    path = os.path.join(HERE, "models3.json")
+    path = os.path.join(HERE, "course-models.json")
     with open(path, "w") as f:
         json.dump(out, f, separators=(",", ":"))
         f.write("\n")

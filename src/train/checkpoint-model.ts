@@ -1,16 +1,19 @@
-// Rebuilds the model a checkpoint holds, from its metadata (written by `torchlet train`) or, for
-// a file written by PyTorch, from its key names; and says how its outputs become class labels.
-// Zoo models (`torchlet train vgg11` ...) are rebuilt from the zoo name and build options in the
-// metadata, with the input pipeline (resize / pad / normalize) the run used.
-// Pure (no node: imports): the web explorer loads checkpoints the same way.
+// The one loader from checkpoint to model, for eval, viz and the web page: rebuilds the model a
+// checkpoint holds, from its metadata (written by `torchlet train`) or, for a file written by
+// PyTorch, from its key names; and says how its outputs become class labels. Zoo models
+// (`torchlet train vgg11` ...) are rebuilt from the zoo name and build options in the metadata,
+// with the input pipeline (resize / pad / normalize) the run used.
+// Pure (no node: imports): the page passes the file's bytes (modelFromBytes); Node reads the file
+// (train/checkpoint.ts loadCheckpointModel).
 
 import { lenet5, type C3Variant } from "../models/lenet5.js";
 import { logisticRegression } from "../models/logistic.js";
 import { buildModel, MODEL_ZOO } from "../models/zoo.js";
 import type { Module } from "../nn/module.js";
 import type { Transform } from "../data/transforms.js";
+import { parseSafetensors } from "../io/safetensors-codec.js";
 import type { Tensor } from "../tensor.js";
-import { DATASETS, inputSize, inputTransform, specFromInfo, type DatasetName } from "../train/recipes.js";
+import { DATASETS, inputSize, inputTransform, specFromInfo, type DatasetName } from "./recipes.js";
 
 export interface CheckpointModel {
   /** "zoo": a network of models/zoo.ts, named by `name`. */
@@ -28,6 +31,22 @@ export interface CheckpointModel {
   classes: number[];
   /** The predicted digit of each row of the model's output (N, 10) or (N, 1). */
   predict(output: Tensor): number[];
+  /** The checkpoint's metadata (empty for a file without any). */
+  info: Record<string, string>;
+}
+
+/**
+ * Which C3 a LeNet-5 state dict holds, from its keys alone (they are what gets loaded): the full
+ * C3's convolution is `C3_layer.0.conv_layer.*`, the sparse one's are `C3_layer.0.ch_3_layers.*`, ...
+ */
+export function c3Variant(keys: readonly string[]): C3Variant {
+  return keys.some((k) => k.startsWith("C3_layer.0.conv_layer.")) ? "full" : "sparse";
+}
+
+/** modelFromCheckpoint of a safetensors file's bytes. */
+export function modelFromBytes(bytes: Uint8Array, source = "checkpoint"): CheckpointModel {
+  const { tensors, metadata } = parseSafetensors(bytes, source);
+  return modelFromCheckpoint(tensors, metadata ?? {}, source);
 }
 
 export function modelFromCheckpoint(stateDict: Record<string, Tensor>, info: Record<string, string>, source = "checkpoint"): CheckpointModel {
@@ -37,7 +56,7 @@ export function modelFromCheckpoint(stateDict: Record<string, Tensor>, info: Rec
   if (!DATASETS.includes(dataset)) throw new Error(`${source}: metadata dataset="${info.dataset}" is not one of ${DATASETS.join(", ")}`);
   const spec = specFromInfo(info, source);
   const prepare = inputTransform(spec) ?? identity;
-  const base = { name: kind, dataset, prepare };
+  const base = { name: kind, dataset, prepare, info };
   if (Object.hasOwn(MODEL_ZOO, kind)) {
     const widthDivisor = Number(info.widthDivisor ?? 1);
     if (!Number.isInteger(widthDivisor) || widthDivisor < 1) throw new Error(`${source}: metadata widthDivisor="${info.widthDivisor}" is not a positive integer`);
@@ -56,7 +75,7 @@ export function modelFromCheckpoint(stateDict: Record<string, Tensor>, info: Rec
     return { ...base, kind, model, description: `logistic regression (${info.loss ?? "logistic"} loss), ${digits.join(" vs ")}`, classes: digits, predict };
   }
   if (kind !== "lenet5") throw new Error(`${source} holds a "${kind}" model, which this command does not know (lenet5, logreg, ${Object.keys(MODEL_ZOO).join(", ")})`);
-  const c3: C3Variant = info.c3 === "full" || keys.some((k) => k.includes("conv_layer")) ? "full" : "sparse";
+  const c3 = c3Variant(keys);
   const model = lenet5({ c3 });
   model.loadStateDict(stateDict);
   return { ...base, kind, model, description: `LeNet-5 (C3 ${c3})`, classes: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], predict: argmaxRows };

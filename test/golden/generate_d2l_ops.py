@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Golden values for issue 3's ops and layers, computed by PyTorch (Debian's python3-torch 1.13):
+"""Golden values for the ops and layers of d2l chapters 7-8, computed by PyTorch (Debian's python3-torch 1.13):
 
-    /usr/bin/python3 test/golden/generate_ops3.py
+    /usr/bin/python3 test/golden/generate_d2l_ops.py
 
-Writes ops3.json next to this script:
+Writes d2l-ops.json next to this script:
   cases    pad, interpolate, adaptive pooling, conv1d, conv2d padding "same"/"valid", d2l's
            pooling examples, batch_norm (train and eval, with the running statistics after the
            call): inputs, output, gradients of sum(output * R), in the format of ops.json
@@ -197,7 +197,7 @@ def main():
     conv_cases()
     pool_cases()
     batch_norm_cases()
-    g.write("ops3.json", {"torch": torch.__version__, "cases": g.CASES, "modules": batch_norm_modules(), "init": init_facts()})
+    g.write("d2l-ops.json", {"torch": torch.__version__, "cases": g.CASES, "modules": batch_norm_modules(), "init": init_facts()})
 
 
 if __name__ == "__main__":
