@@ -18,7 +18,7 @@ const GROUPS = [
   [/^src\/kernels\//, "Backends"],
   [/^src\/data\//, "Data"],
   [/^src\/models\//, "Models"],
-  [/^src\/io\//, "Serialization"],
+  [/^src\/io\/|^src\/train\/checkpoint\.ts$/, "Serialization"],
 ];
 // typedoc.json's groupOrder lists these names in PyTorch's order.
 const NAMESPACE_GROUP = "Submodules (nn, F, optim, data, models, io)";

@@ -10,4 +10,5 @@ export * as io from "./io/index.js";
 export { save, load, loadWithMetadata } from "./io/index.js";
 // Training checkpoints with the optimizer and run state beside the model, for exact resumes.
 export { saveCheckpoint, loadCheckpoint, loadTrainingState, type RunInfo, type RunState, type TrainingState } from "./train/checkpoint.js";
+/** torch.onnx: export(model, exampleInput, path) writes an ONNX file for ONNX Runtime and other engines (exportToBytes gives the bytes without a file). */
 export * as onnx from "./onnx/index.js";

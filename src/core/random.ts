@@ -116,6 +116,7 @@ const ALGORITHM = "xoshiro128**";
  * JSON.stringify would silently turn a Uint8Array into an object of numbered keys.
  */
 export interface RngState {
+  /** The generator's algorithm ("xoshiro128**"): setState refuses another's state. */
   algorithm: typeof ALGORITHM;
   /** The four 32-bit state words. */
   state: number[];

@@ -41,8 +41,11 @@ export interface DataLoaderState {
   generator: RngState | null;
   /** What the position counts in: a loader that batches differently refuses the state. */
   datasetLength: number;
+  /** The loader's batchSize. */
   batchSize: number;
+  /** The loader's shuffle option. */
   shuffle: boolean;
+  /** The loader's dropLast option. */
   dropLast: boolean;
 }
 

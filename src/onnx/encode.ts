@@ -6,7 +6,9 @@ import { ProtoWriter } from "./protobuf.js";
 
 /** A graph input or output: float32, each dim a size or a symbolic name ("batch"). */
 export interface ValueInfo {
+  /** The name in the graph. */
   name: string;
+  /** Each dim's size, or its symbolic name ("batch"). */
   dims: readonly (number | string)[];
 }
 

@@ -13,6 +13,7 @@ import { GraphBuilder } from "./graph.js";
 import { OnnxExportError } from "./ops.js";
 import { traceModel } from "./trace.js";
 
+/** The options of torch.onnx.export, as its keyword arguments. */
 export interface OnnxExportOptions {
   /** The ONNX operator set (default 13; 13 to 17 are written the same way). */
   opsetVersion?: number;
@@ -26,7 +27,9 @@ export interface OnnxExportOptions {
 
 /** What was written: the graph's inputs and outputs, a free batch dim shown as "batch". */
 export interface OnnxExportInfo {
+  /** The graph's inputs: names and dims ("batch" for a free batch dim). */
   inputs: ValueInfo[];
+  /** The graph's output. */
   outputs: ValueInfo[];
 }
 
@@ -62,7 +65,10 @@ export function exportToBytes(model: Module, exampleInput: Tensor | readonly Ten
 
 /**
  * Writes `model` as an ONNX file (IR 7, opset 13 by default), as torch.onnx.export does.
- * @example torch.onnx.export(model, torch.zeros([1, 1, 28, 28]), "lenet5.onnx")
+ * @throws OnnxExportError when the model holds a layer or op ONNX export does not cover (the message names it).
+ * @example
+ * const model = models.lenet5();
+ * torch.onnx.export(model, torch.zeros([1, 1, 28, 28]), "lenet5.onnx").inputs // => [{ name: "input", dims: ["batch", 1, 28, 28] }]
  */
 export function onnxExport(model: Module, exampleInput: Tensor | readonly Tensor[], path: string, options: OnnxExportOptions = {}): OnnxExportInfo {
   const { bytes, inputs, outputs } = exportToBytes(model, exampleInput, options);

@@ -22,6 +22,7 @@ export interface ExportContext {
   weight(t: Tensor, name: string): string;
 }
 
+/** The error torch.onnx.export throws for a model it cannot write: an op, a layer or an option ONNX export does not cover. */
 export class OnnxExportError extends Error {
   override name = "OnnxExportError";
 }

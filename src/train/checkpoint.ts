@@ -20,6 +20,7 @@ import { modelFromCheckpoint, type CheckpointModel } from "./checkpoint-model.js
 
 export const CHECKPOINT_FORMAT = "torchlet-checkpoint-v1";
 
+/** A checkpoint's string metadata (epoch, step, model, ...), stored in the safetensors header. */
 export type RunInfo = Record<string, string>;
 
 /** Optimizer.stateDict()'s values: per-parameter buffers and counters. */
@@ -49,6 +50,12 @@ export function previousSidecarPath(path: string): string {
  * sidecar. Order: the sidecar's bytes are ready first; the current sidecar becomes ".prev"; the
  * new sidecar is written; the model file last. Each reader below matches a sidecar to the model
  * file by its SHA-256, so whatever moment a crash hits, one of the two sidecars fits.
+ * @example
+ * const model = models.lenet5();
+ * const optimizer = new optim.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ * torch.saveCheckpoint("run.safetensors", model, { step: "100" }, optimizer, { rng: torch.getRngState() });
+ * torch.loadCheckpoint("run.safetensors").info // => { format: "torchlet-checkpoint-v1", step: "100" }
+ * torch.loadTrainingState("run.safetensors")!.run!.rng // => torch.getRngState()
  */
 export function saveCheckpoint(path: string, model: Module, info: RunInfo, optimizer?: Optimizer, run?: RunState): void {
   const modelBytes = serializeSafetensors(model.stateDict(), { format: CHECKPOINT_FORMAT, ...info });
@@ -67,17 +74,26 @@ export function saveCheckpoint(path: string, model: Module, info: RunInfo, optim
   atomicWriteFileSync(path, modelBytes, "save");
 }
 
+/** What loadCheckpoint reads: the tensors and the metadata. */
 export interface LoadedCheckpoint {
+  /** The tensors by name (for model.loadStateDict). */
   stateDict: Record<string, Tensor>;
+  /** The metadata saveCheckpoint wrote (epoch, step, ...). */
   info: RunInfo;
 }
 
+/**
+ * The model file written by saveCheckpoint (or torch.save): its tensors and its metadata.
+ * @throws Error when the file is missing or is not a valid safetensors file.
+ */
 export function loadCheckpoint(path: string): LoadedCheckpoint {
   const { tensors, metadata } = loadWithMetadata(path);
   return { stateDict: tensors, info: metadata ?? {} };
 }
 
+/** The optimizer and run state that saveCheckpoint wrote beside a model file. */
 export interface TrainingState {
+  /** The optimizer's stateDict(), for optimizer.loadStateDict. */
   optimizer: OptimizerState;
   /** The run state saved with the checkpoint, when one was. */
   run?: RunState;
