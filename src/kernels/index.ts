@@ -13,6 +13,7 @@ import { addForward, reluBackward, reluForward, sigmoidBackward, sigmoidForward,
 import { gemm, gemmPair, type GemmArgs } from "./ref/gemm.js";
 import { col2im, im2col } from "./ref/im2col.js";
 import { batchNormBackwardInput, batchNormBackwardSums, batchNormForward, batchNormStats } from "./ref/norm.js";
+import { adamUpdate, sgdUpdate } from "./ref/optim.js";
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from "./ref/pool.js";
 import { getRequestedThreads, setRequestedThreads } from "./wasm/runtime/context.js";
 import { createWasmKernels, wasmResidentHeap, wasmThreadsReady } from "./wasm/index.js";
@@ -46,6 +47,8 @@ export interface Kernels {
   batchNormForward: typeof batchNormForward;
   batchNormBackwardSums: typeof batchNormBackwardSums;
   batchNormBackwardInput: typeof batchNormBackwardInput;
+  sgdUpdate: typeof sgdUpdate;
+  adamUpdate: typeof adamUpdate;
 }
 
 export const refKernels: Kernels = {
@@ -72,6 +75,8 @@ export const refKernels: Kernels = {
   batchNormForward,
   batchNormBackwardSums,
   batchNormBackwardInput,
+  sgdUpdate,
+  adamUpdate,
 };
 
 /** The kernels ops run on: "js" (plain TypeScript loops, the reference) or "wasm" (WebAssembly SIMD, the default where it loads). */

@@ -1,8 +1,10 @@
 // Adam, exactly as torch.optim.Adam (weight decay added to the gradient, not decoupled):
 //   g = grad + weightDecay * p;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2
 //   p -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+// The arithmetic is the kernels' (kernels/ref/optim.ts, and the WebAssembly one for float32).
 
 import { alloc } from "../core/dtype.js";
+import { kernels } from "../kernels/index.js";
 import type { Tensor } from "../tensor.js";
 import { Optimizer, checkHyper, definedOnly } from "./optimizer.js";
 
@@ -50,12 +52,6 @@ export class Adam extends Optimizer {
     const t = (s.step = ((s.step as number | undefined) ?? 0) + 1);
     const stepSize = lr / (1 - Math.pow(b1, t));
     const bc2Sqrt = Math.sqrt(1 - Math.pow(b2, t));
-    const w = p.data;
-    for (let i = 0; i < n; i++) {
-      const g = weightDecay === 0 ? grad[i] : grad[i] + weightDecay * w[i];
-      m[i] = b1 * m[i] + (1 - b1) * g;
-      v[i] = b2 * v[i] + (1 - b2) * g * g;
-      w[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / bc2Sqrt + eps);
-    }
+    kernels.adamUpdate(p.data, grad, m, v, { stepSize, b1, b2, eps, bc2Sqrt, weightDecay });
   }
 }

@@ -4,7 +4,7 @@
 // createWasmKernels() returns the Error when the module cannot load (not built, no SIMD).
 // Layout: runtime/ loads the module and runs it (the arena, resident arrays, worker threads, the
 // table of exports: signatures.ts); conv/ gemm/ pool/ norm/ elementwise/ hold each op family's
-// wrappers, and where several kernels can run an op, the rules that choose one (conv/choose.ts);
+// wrappers (optim/: the optimizers' updates), and where several kernels can run an op, the rules that choose one (conv/choose.ts);
 // assembly/ the AssemblyScript kernels, grouped the same way.
 
 import type { Kernels } from "../index.js";
@@ -14,6 +14,7 @@ import { makeElementwiseKernels } from "./elementwise/elementwise.js";
 import { makeGemmKernels } from "./gemm/gemm.js";
 import { loadWasm, type LoadedWasm } from "./runtime/load.js";
 import { makeNormKernels } from "./norm/norm.js";
+import { makeOptimKernels } from "./optim/optim.js";
 import { makePoolKernels } from "./pool/pool.js";
 import type { ResidentHeap } from "./runtime/resident.js";
 
@@ -24,7 +25,7 @@ const contexts = new WeakMap<Kernels, WasmContext>();
 export function createWasmKernels(ref: Kernels, loaded: LoadedWasm | Error = loadWasm()): Kernels | Error {
   if (loaded instanceof Error) return loaded;
   const ctx = new WasmContext(loaded);
-  const kernels = { ...ref, ...makeGemmKernels(ctx), ...makeConvKernels(ctx), ...makeElementwiseKernels(ctx), ...makePoolKernels(ctx), ...makeNormKernels(ctx) };
+  const kernels = { ...ref, ...makeGemmKernels(ctx), ...makeConvKernels(ctx), ...makeElementwiseKernels(ctx), ...makePoolKernels(ctx), ...makeNormKernels(ctx), ...makeOptimKernels(ctx) };
   contexts.set(kernels, ctx);
   return kernels;
 }

@@ -22,3 +22,4 @@ export { winogradWeights, winogradForward, winogradBackwardWeight, winogradScrat
 export { tanhForward, tanhBackward, sigmoidForward, sigmoidBackward, reluForward, reluBackward, addForward } from "./elementwise/elementwise";
 export { batchNormPlaneSums, batchNormPlaneSquares, batchNormPlaneDySums, batchNormForward, batchNormBackwardInput } from "./norm/norm";
 export { avgPool2dForward, avgPool2dBackward, maxPool2dForward, maxPool2dBackward, maxPoolScratch } from "./pool/pool";
+export { sgdUpdate, adamUpdate } from "./optim/optim";

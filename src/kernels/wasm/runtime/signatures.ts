@@ -79,6 +79,11 @@ export const KERNELS = {
   avgPool2dBackward: ["geo", "dy", "dx", "includePad"],
   maxPool2dForward: ["geo", "x", "y", "argmax", "scratch"],
   maxPool2dBackward: ["geo", "dy", "argmax", "dx"],
+  // the optimizers' updates over n floats (../assembly/optim/optim.ts); h: the hyperparameters,
+  // six float64 values (sgd: lr, momentum, dampening, nesterov, weightDecay, first; adam: stepSize,
+  // b1, b2, eps, bc2Sqrt, weightDecay)
+  sgdUpdate: ["w", "g", "buf", "n", "h"],
+  adamUpdate: ["w", "g", "m", "v", "n", "h"],
 } as const;
 
 /**
