@@ -6,7 +6,7 @@
 //   GET  /api/checkpoints             the registry: [{ id, name, bytes, metadata, tensors, ... }]
 //   GET  /api/checkpoints/<id>        a checkpoint's safetensors bytes
 //   GET  /api/checkpoints/<id>/metrics  its metrics log as a JSON array
-//   POST /api/train                   start a run (JSON body, see train-request.ts); 409 if one runs
+//   POST /api/train                   start a run (JSON body, see train/request.ts); 409 if one runs
 //   POST /api/train/stop              ask the run to stop
 //   GET  /api/train/events            server-sent events of the current run
 // Everything else is 404; errors are JSON {"error": message}. A client gets 10 s for its headers
@@ -20,7 +20,7 @@ import { createHash } from "node:crypto";
 import { builtinShim, compiledRoot, CONTENT_TYPES, moduleGraph, packageRoot, staticFiles, type AssetTable } from "./assets.js";
 import { drain, HttpError, readJsonBody, requestPath, SECURITY_HEADERS, sendJson } from "./http-util.js";
 import { CheckpointRegistry } from "./registry.js";
-import { BadRequest, parseTrainRequest } from "./train-request.js";
+import { BadRequest, parseTrainRequest } from "../train/request.js";
 import { Conflict, TrainingManager, type TrainEvent } from "./training.js";
 
 export interface ServeOptions {
