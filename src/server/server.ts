@@ -74,8 +74,9 @@ export async function startExplorer(o: ServeOptions = {}): Promise<Explorer> {
   const training = new TrainingManager(registry, o.dataDir);
   const mnist = new MnistFiles(o.dataDir);
   const root = compiledRoot();
-  // The kernels' worker threads run kernels/wasm/runtime/worker.js as a module Web Worker.
-  const modules = moduleGraph(root, ["browser.js", "web/main.js", "kernels/wasm/runtime/worker.js"], "/lib/");
+  // The page's training runs in web/train-worker.js and the kernels' worker threads in
+  // kernels/wasm/runtime/worker.js, both module Web Workers.
+  const modules = moduleGraph(root, ["browser.js", "web/main.js", "web/train-worker.js", "kernels/wasm/runtime/worker.js"], "/lib/");
   const assets: AssetTable = new Map([...staticFiles(join(packageRoot(root), "web", "static"), "/static/"), ...modules.table]);
   // node: built-ins in the browser's graph get throwing stand-ins, mapped by an import map that
   // the page's HTML receives where it says <!-- importmap -->.
