@@ -5,7 +5,8 @@
 
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { IdxImageDataset, readIdxPair, type IdxImageOptions } from "./idx-dataset.js";
+import { IdxImageDataset, type IdxImageOptions } from "./idx-dataset.js";
+import { readIdxPair } from "./idx-files.js";
 
 export interface MNISTOptions extends IdxImageOptions {
   /** The 60000-image training split (default) or the 10000-image test split. */
