@@ -1,13 +1,13 @@
 // A dataset of uint8 images and labels held as two IDX arrays: the base of MNIST and
 // Fashion-MNIST (same format, same file names). All images stay in one Uint8Array
 // (60000*784 bytes for MNIST); Tensors are made only when an item or a batch is asked for.
+// Pure (no node: imports): the page builds one from the bytes the server sends (data/idx-files.ts
+// reads them from disk).
 
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { Tensor } from "../tensor.js";
 import { collate } from "./collate.js";
 import { checkIndex, type Dataset, type Sample } from "./dataset.js";
-import { readIdx, type IdxArray } from "./idx.js";
+import type { IdxArray } from "./idx.js";
 import { bytesToUnit, toTensor, type Transform } from "./transforms.js";
 
 /** The options of the IDX image datasets (MNIST, FashionMNIST). */
@@ -75,26 +75,4 @@ export class IdxImageDataset implements Dataset<Sample> {
     const batch = new Tensor(x, [B, ...this.imageShape]);
     return [this.transform ? this.transform(batch) : batch, new Tensor(y, [B])];
   }
-}
-
-/**
- * Finds `name` or `name.gz` in `root`, then in torchvision's layout `root/<folder>/raw`.
- * Throws listing every place searched, followed by `hint` (how to get the files).
- * @throws Error listing every place searched, then `hint`.
- * @example data.findIdxFile("/nowhere", "MNIST", "t10k-images-idx3-ubyte", "get the files") // throws Error: get the files
- */
-export function findIdxFile(root: string, folder: string, name: string, hint: string): string {
-  const dirs = [root, join(root, folder, "raw")];
-  const candidates = dirs.flatMap((d) => [join(d, name), join(d, name + ".gz")]);
-  const found = candidates.find((p) => existsSync(p));
-  if (found) return found;
-  throw new Error(`${folder}: ${name} not found; searched:\n  ${candidates.join("\n  ")}\n${hint}`);
-}
-
-/** Reads the images and labels IDX files of one split from a root folder. */
-export function readIdxPair(root: string, folder: string, imagesName: string, labelsName: string, hint: string): [IdxArray, IdxArray] {
-  return [
-    readIdx(findIdxFile(root, folder, imagesName, hint)),
-    readIdx(findIdxFile(root, folder, labelsName, hint)),
-  ];
 }

@@ -2,9 +2,8 @@
 //   bytes 0-1  zero, byte 2  element type (0x08 = unsigned byte), byte 3  number of dims,
 //   then one big-endian uint32 per dim, then the elements in row-major order.
 // Only unsigned-byte files are read: every dataset we load is uint8 images or labels.
-
-import { existsSync, readFileSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
+// Pure (no node: imports): the page parses the bytes the explorer's server sends; reading the
+// files from disk is data/idx-files.ts.
 
 /** An IDX file's contents: its dims and its unsigned bytes. */
 export interface IdxArray {
@@ -49,21 +48,16 @@ export function parseIdx(bytes: Uint8Array, source: string): IdxArray {
 }
 
 /**
- * Reads an IDX file, plain or gzip-compressed (by `.gz` suffix or by its magic bytes).
- * @throws Error when the file cannot be read or parsed.
- * @example data.readIdx("/nowhere/t10k-labels-idx1-ubyte") // throws Error
+ * An unsigned-byte IDX file: magic 0x000008<ndims>, big-endian dims, then the bytes as given
+ * (so that tests can also write truncated or overlong files; parseIdx checks the lengths).
  */
-export function readIdx(path: string): IdxArray {
-  if (!existsSync(path)) throw new Error(`readIdx: file not found: ${path}`);
-  let bytes: Uint8Array = readFileSync(path);
-  if (path.endsWith(".gz") || isGzip(bytes)) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (e) {
-      throw new Error(`readIdx: ${path}: cannot gunzip: ${(e as Error).message}`);
-    }
-  }
-  return parseIdx(bytes, path);
+export function encodeIdx(dims: readonly number[], data: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(4 + 4 * dims.length + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, 0x0800 | dims.length);
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
+  out.set(data, 4 + 4 * dims.length);
+  return out;
 }
 
 function hex32(n: number): string {

@@ -5,7 +5,8 @@
 
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { IdxImageDataset, readIdxPair, type IdxImageOptions } from "./idx-dataset.js";
+import { IdxImageDataset, type IdxImageOptions } from "./idx-dataset.js";
+import { readIdxPair } from "./idx-files.js";
 
 /** The options of MNIST: the split, where the files are, and IdxImageOptions' transform and limit. */
 export interface MNISTOptions extends IdxImageOptions {

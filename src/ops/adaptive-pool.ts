@@ -6,6 +6,7 @@
 import { makeResult } from "../autograd/function.js";
 import { alloc, type Storage } from "../core/dtype.js";
 import { shapeStr } from "../core/shape.js";
+import { kernels, type PoolGeometry } from "../kernels/index.js";
 import { Tensor } from "../tensor.js";
 
 /** One size for both dims, or [OH, OW] where null keeps that input dim's size. */
@@ -47,12 +48,35 @@ function forEachWindow(g: Geometry, visit: (o: number, plane: number, h0: number
 }
 
 /**
+ * Where every window has the same size (OH divides H, OW divides W: global pooling, ResNet's
+ * head), the windows are average pooling's with that size as kernel and stride: the pooling
+ * kernels' (WebAssembly for float32), as a PoolGeometry; else null.
+ */
+function uniformWindows(g: Geometry): PoolGeometry | null {
+  if (g.H % g.OH !== 0 || g.W % g.OW !== 0) return null;
+  const [KH, KW] = [g.H / g.OH, g.W / g.OW];
+  return { NC: g.NC, H: g.H, W: g.W, KH, KW, SH: KH, SW: KW, PH: 0, PW: 0, OH: g.OH, OW: g.OW };
+}
+
+/**
  * Average pooling to a fixed output size: x: (N, C, H, W) -> (N, C, OH, OW) (or without N), windows as PyTorch's.
  * @throws RangeError on an input that is not 3-D or 4-D or a size that is not positive.
  * @example F.adaptiveAvgPool2d(torch.zeros([2, 8, 7, 7]), 1) // shape [2, 8, 1, 1]
  */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   const g = geometry("adaptiveAvgPool2d", x, outputSize);
+  const uniform = uniformWindows(g);
+  if (uniform !== null) {
+    const y = alloc(x.dtype, g.NC * g.OH * g.OW);
+    kernels.avgPool2dForward(uniform, x.data, y, true);
+    return makeResult("adaptiveAvgPool2d", y, g.outShape, [x], [
+      (dy: Storage) => {
+        const dx = alloc(x.dtype, x.numel);
+        kernels.avgPool2dBackward(uniform, dy, dx, true);
+        return dx;
+      },
+    ]);
+  }
   const xd = x.data;
   const y = alloc(x.dtype, g.NC * g.OH * g.OW);
   forEachWindow(g, (o, plane, h0, h1, w0, w1) => {

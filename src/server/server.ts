@@ -7,7 +7,8 @@
 //   GET  /api/checkpoints             the registry: [{ id, name, bytes, metadata, tensors, ... }]
 //   GET  /api/checkpoints/<id>        a checkpoint's safetensors bytes
 //   GET  /api/checkpoints/<id>/metrics  its metrics log as a JSON array
-//   POST /api/train                   start a run (JSON body, see train-request.ts); 409 if one runs
+//   GET  /api/mnist/<file>[?limit=N]  an MNIST IDX file (or its first N items), for training in the page
+//   POST /api/train                   start a run (JSON body, see train/request.ts); 409 if one runs
 //   POST /api/train/stop              ask the run to stop
 //   GET  /api/train/events            server-sent events of the current run
 // Everything else is 404; errors are JSON {"error": message}. A client gets 10 s for its headers
@@ -20,8 +21,9 @@ import { extname, join } from "node:path";
 import { createHash } from "node:crypto";
 import { builtinShim, compiledRoot, CONTENT_TYPES, moduleGraph, packageRoot, staticFiles, type AssetTable } from "./assets.js";
 import { drain, HttpError, readJsonBody, requestPath, SECURITY_HEADERS, sendJson } from "./http-util.js";
+import { MnistFiles } from "./mnist-files.js";
 import { CheckpointRegistry } from "./registry.js";
-import { BadRequest, parseTrainRequest } from "./train-request.js";
+import { BadRequest, parseTrainRequest } from "../train/request.js";
 import { Conflict, TrainingManager, type TrainEvent } from "./training.js";
 
 export interface ServeOptions {
@@ -71,9 +73,11 @@ export async function startExplorer(o: ServeOptions = {}): Promise<Explorer> {
   const maxBody = o.maxBodyBytes ?? 16 * 1024;
   const registry = new CheckpointRegistry(o.checkpoint, o.runsDir ?? "runs");
   const training = new TrainingManager(registry, o.dataDir);
+  const mnist = new MnistFiles(o.dataDir);
   const root = compiledRoot();
-  // The kernels' worker threads run kernels/wasm/runtime/worker.js as a module Web Worker.
-  const modules = moduleGraph(root, ["browser.js", "web/main.js", "kernels/wasm/runtime/worker.js"], "/lib/");
+  // The page's training runs in web/train-worker.js and the kernels' worker threads in
+  // kernels/wasm/runtime/worker.js, both module Web Workers.
+  const modules = moduleGraph(root, ["browser.js", "web/main.js", "web/train-worker.js", "kernels/wasm/runtime/worker.js"], "/lib/");
   const assets: AssetTable = new Map([...staticFiles(join(packageRoot(root), "web", "static"), "/static/"), ...modules.table]);
   // node: built-ins in the browser's graph get throwing stand-ins, mapped by an import map that
   // the page's HTML receives where it says <!-- importmap -->.
@@ -126,6 +130,8 @@ export async function startExplorer(o: ServeOptions = {}): Promise<Explorer> {
     if (route === "GET /api/checkpoints") return sendJson(res, 200, registry.list());
     const m = /^GET \/api\/checkpoints\/([a-z0-9-]+)(\/metrics)?$/.exec(route);
     if (m) return m[2] ? sendMetrics(res, m[1]) : sendCheckpoint(res, m[1]);
+    const idx = /^GET \/api\/mnist\/([a-z0-9-]+)$/.exec(route);
+    if (idx) return sendBytes(res, mnist.bytes(idx[1], new URL(req.url ?? "/", "http://localhost").searchParams.get("limit")));
     if (route === "POST /api/train") return startTraining(req, res);
     if (route === "POST /api/train/stop") return sendJson(res, 200, { stopping: training.stop() });
     if (route === "GET /api/train") return sendJson(res, 200, training.status());
@@ -136,6 +142,10 @@ export async function startExplorer(o: ServeOptions = {}): Promise<Explorer> {
   const sendCheckpoint = (res: ServerResponse, id: string) => {
     const bytes = registry.bytes(id);
     if (!bytes) throw new HttpError(404, `no checkpoint with id "${id}"`);
+    sendBytes(res, bytes);
+  };
+
+  const sendBytes = (res: ServerResponse, bytes: Uint8Array) => {
     res.writeHead(200, { ...SECURITY_HEADERS, "content-type": "application/octet-stream", "content-length": bytes.length, "cache-control": "no-cache" });
     res.end(bytes);
   };

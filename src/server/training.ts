@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { CheckpointEntry, CheckpointRegistry } from "./registry.js";
-import type { TrainRequest } from "./train-request.js";
+import { runFileStem, type TrainRequest } from "../train/request.js";
 import type { WorkerInput, WorkerMessage } from "./train-worker.js";
 
 export type TrainEvent =
@@ -36,9 +36,7 @@ export class TrainingManager {
   start(request: TrainRequest): number {
     this.assertIdle();
     const run = ++this.runNumber;
-    const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
-    const name = request.model === "lenet5" ? `lenet5-${request.c3}` : `logreg-${request.loss}`;
-    const save = join(this.registry.runsDir, `web-${name}-${stamp}-${run}.safetensors`);
+    const save = join(this.registry.runsDir, `${runFileStem(request, "web", run)}.safetensors`);
     this.stopFlag = new Int32Array(new SharedArrayBuffer(4));
     const input: WorkerInput = { request, save, dataDir: this.dataDir, stop: this.stopFlag };
     this.history = [];

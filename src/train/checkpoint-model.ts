@@ -3,17 +3,25 @@
 // PyTorch, from its key names; and says how its outputs become class labels. Zoo models
 // (`torchlet train vgg11` ...) are rebuilt from the zoo name and build options in the metadata,
 // with the input pipeline (resize / pad / normalize) the run used.
-// Pure (no node: imports): the page passes the file's bytes (modelFromBytes); Node reads the file
-// (train/checkpoint.ts loadCheckpointModel).
+// Also the other way, model to checkpoint bytes (checkpointBytes), for the files `torchlet train`
+// writes and the page's own runs. Pure (no node: imports): the page passes the file's bytes
+// (modelFromBytes); Node reads and writes the files (train/checkpoint.ts).
 
 import { lenet5, type C3Variant } from "../models/lenet5.js";
 import { logisticRegression } from "../models/logistic.js";
 import { buildModel, MODEL_ZOO } from "../models/zoo.js";
 import type { Module } from "../nn/module.js";
 import type { Transform } from "../data/transforms.js";
-import { parseSafetensors } from "../io/safetensors-codec.js";
+import { parseSafetensors, serializeSafetensors } from "../io/safetensors-codec.js";
 import type { Tensor } from "../tensor.js";
 import { DATASETS, inputSize, inputTransform, specFromInfo, type DatasetName } from "./recipes.js";
+
+export const CHECKPOINT_FORMAT = "torchlet-checkpoint-v1";
+
+/** A checkpoint file's bytes: the model's state dict in safetensors, `info` (run facts) as its metadata. */
+export function checkpointBytes(model: Module, info: Record<string, string>): Uint8Array {
+  return serializeSafetensors(model.stateDict(), { format: CHECKPOINT_FORMAT, ...info });
+}
 
 export interface CheckpointModel {
   /** "zoo": a network of models/zoo.ts, named by `name`. */

@@ -16,9 +16,9 @@ import { loadWithMetadata } from "../io/safetensors.js";
 import type { Module } from "../nn/module.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { Tensor } from "../tensor.js";
-import { modelFromCheckpoint, type CheckpointModel } from "./checkpoint-model.js";
+import { CHECKPOINT_FORMAT, checkpointBytes, modelFromCheckpoint, type CheckpointModel } from "./checkpoint-model.js";
 
-export const CHECKPOINT_FORMAT = "torchlet-checkpoint-v1";
+export { CHECKPOINT_FORMAT };
 
 /** A checkpoint's string metadata (epoch, step, model, ...), stored in the safetensors header. */
 export type RunInfo = Record<string, string>;
@@ -58,7 +58,7 @@ export function previousSidecarPath(path: string): string {
  * torch.loadTrainingState("run.safetensors")!.run!.rng // => torch.getRngState()
  */
 export function saveCheckpoint(path: string, model: Module, info: RunInfo, optimizer?: Optimizer, run?: RunState): void {
-  const modelBytes = serializeSafetensors(model.stateDict(), { format: CHECKPOINT_FORMAT, ...info });
+  const modelBytes = checkpointBytes(model, info);
   if (optimizer || run) {
     const state: Record<string, Tensor> = {};
     for (const [k, v] of Object.entries(optimizer?.stateDict() ?? {})) {

@@ -4,6 +4,7 @@
 import { FashionMNIST, MNIST } from "../data/mnist.js";
 import type { IdxImageDataset, IdxImageOptions } from "../data/idx-dataset.js";
 import type { DatasetName } from "./recipes.js";
+import type { OpenSplit } from "./setup.js";
 
 export interface OpenOptions extends IdxImageOptions {
   train: boolean;
@@ -14,7 +15,7 @@ export function openDataset(name: DatasetName, o: OpenOptions): IdxImageDataset 
   return name === "fashion-mnist" ? new FashionMNIST(o) : new MNIST(o);
 }
 
-/** "MNIST" or "Fashion-MNIST", for messages. */
-export function datasetTitle(name: DatasetName): string {
-  return name === "fashion-mnist" ? "Fashion-MNIST" : "MNIST";
+/** The splits of a dataset read from its files (train/setup.ts prepareRun's `open`). */
+export function datasetFiles(name: DatasetName, root?: string): OpenSplit {
+  return (train, o) => openDataset(name, { ...o, train, root });
 }

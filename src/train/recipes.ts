@@ -11,6 +11,11 @@ import type { Tensor } from "../tensor.js";
 export type DatasetName = "mnist" | "fashion-mnist";
 export const DATASETS: readonly DatasetName[] = ["mnist", "fashion-mnist"];
 
+/** "MNIST" or "Fashion-MNIST", for messages. */
+export function datasetTitle(name: DatasetName): string {
+  return name === "fashion-mnist" ? "Fashion-MNIST" : "MNIST";
+}
+
 export interface Recipe {
   dataset: DatasetName;
   optimizer: "sgd" | "adam";

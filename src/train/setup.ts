@@ -1,6 +1,8 @@
-// A training run made ready from a plan (train/plans.ts) and its settings: seed, datasets (read
-// from disk: Node), model, optimizer, loaders and the checkpoint's metadata. One set-up for
-// `torchlet train` and the server's training worker, which then hand it to train/fit.ts.
+// A training run made ready from a plan (train/plans.ts) and its settings: seed, datasets, model,
+// optimizer, loaders and the checkpoint's metadata. One set-up for `torchlet train`, the server's
+// training worker and the page's Web Worker, which then hand it to train/fit.ts.
+// Pure (no node: imports): the datasets come from an OpenSplit, which reads the files on Node
+// (train/datasets.ts datasetFiles) and wraps the bytes the server sent in the page.
 
 import { manualSeed } from "../core/random.js";
 import { DataLoader } from "../data/dataloader.js";
@@ -9,9 +11,13 @@ import { Adam } from "../optim/adam.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { SGD } from "../optim/sgd.js";
 import type { RunInfo } from "./checkpoint.js";
-import { datasetTitle, openDataset } from "./datasets.js";
+import type { Dataset, Sample } from "../data/dataset.js";
+import type { IdxImageOptions } from "../data/idx-dataset.js";
 import type { TrainPlan } from "./plans.js";
-import { inputTransform, specToInfo, type DatasetName } from "./recipes.js";
+import { datasetTitle, inputTransform, specToInfo, type DatasetName } from "./recipes.js";
+
+/** One split of the run's dataset (train: true for the training split), limited and transformed. */
+export type OpenSplit = (train: boolean, options: IdxImageOptions) => Dataset<Sample>;
 
 export interface RunSettings {
   dataset: DatasetName;
@@ -25,8 +31,6 @@ export interface RunSettings {
   limit?: number;
   /** The first `testLimit` test images only. */
   testLimit?: number;
-  /** A folder of the dataset's IDX files instead of the default. */
-  dataDir?: string;
   /** Further metadata for the checkpoint (e.g. source: "torchlet serve"). */
   extraInfo?: RunInfo;
 }
@@ -44,12 +48,13 @@ export interface PreparedRun {
   headline: string;
 }
 
-export function prepareRun(plan: TrainPlan, s: RunSettings): PreparedRun {
+/** `open` gives the splits of `s.dataset`. */
+export function prepareRun(plan: TrainPlan, s: RunSettings, open: OpenSplit): PreparedRun {
   // The seed first, so that the initial weights and the shuffles depend on it only.
   manualSeed(s.seed);
   const transform = inputTransform(plan.spec);
-  const trainSet = plan.select(openDataset(s.dataset, { train: true, root: s.dataDir, limit: s.limit, transform }));
-  const testSet = plan.select(openDataset(s.dataset, { train: false, root: s.dataDir, limit: s.testLimit, transform }));
+  const trainSet = plan.select(open(true, { limit: s.limit, transform }));
+  const testSet = plan.select(open(false, { limit: s.testLimit, transform }));
   const model = plan.build();
   const momentum = s.momentum ?? 0;
   const optimizer = s.optimizer === "adam" ? new Adam(model.parameters(), { lr: s.lr }) : new SGD(model.parameters(), { lr: s.lr, momentum });

@@ -4,7 +4,7 @@
 
 import { getBackend, setBackend, setNumThreads, type BackendName } from "../browser.js";
 import { kernels, readyThreads } from "../kernels/index.js";
-import { checkpointBytes, listCheckpoints, type CheckpointEntry } from "./api.js";
+import { checkpointBytes, listCheckpoints } from "./api.js";
 import { installWasmKernels } from "./backend.js";
 import { Curriculum } from "./curriculum.js";
 import { DrawTab } from "./draw-tab.js";
@@ -39,30 +39,47 @@ function showTab(name: string): void {
 }
 for (const b of Array.from(document.querySelectorAll<HTMLButtonElement>("#tabs button"))) b.addEventListener("click", () => showTab(b.dataset.tab!));
 
-function label(c: CheckpointEntry): string {
-  const m = c.metadata;
-  const facts = [m.model === "lenet5" ? `LeNet-5 ${m.c3 ?? ""}` : m.model, m.epoch && `epoch ${m.epoch}`].filter(Boolean).join(", ");
-  return facts ? `${c.name} (${facts})` : c.name;
+function label(name: string, m: Record<string, string>, where = ""): string {
+  const facts = [m.model === "lenet5" ? `LeNet-5 ${m.c3 ?? ""}` : m.model, m.epoch && `epoch ${m.epoch}`, where].filter(Boolean).join(", ");
+  return facts ? `${name} (${facts})` : name;
 }
+
+/** Models trained in this page (their checkpoint bytes), by picker id; listed above the server's. */
+const pageModels = new Map<string, { bytes: Uint8Array; option: HTMLOptionElement }>();
 
 async function refreshList(select?: string): Promise<void> {
   const list = await listCheckpoints();
   const current = select ?? picker.value;
-  picker.replaceChildren(...list.map((c) => Object.assign(el("option", "", label(c)), { value: c.id })));
-  if (list.length === 0) {
+  const own = [...pageModels.values()].map((p) => p.option);
+  picker.replaceChildren(...own, ...list.map((c) => Object.assign(el("option", "", label(c.name, c.metadata)), { value: c.id })));
+  if (picker.options.length === 0) {
     picker.append(Object.assign(el("option", "", "no checkpoints yet"), { value: "" }));
     say(`No checkpoints: train one in the Train tab, or run "torchlet train lenet5" and restart the server. Kernels: ${getBackend()}.`);
     return;
   }
-  picker.value = list.some((c) => c.id === current) ? current : list[0].id;
+  picker.value = Array.from(picker.options).some((o) => o.value === current) ? current : picker.options[0].value;
   if (picker.value !== loadedId) await choose(picker.value);
+}
+
+/** A model the page trained becomes the selected one (the same run's newer epoch replaces the older). */
+function usePageModel(bytes: Uint8Array, name: string, info: Record<string, string>): void {
+  const id = `page:${name}`;
+  const option = pageModels.get(id)?.option ?? Object.assign(el("option"), { value: id });
+  option.textContent = label(name, info, "trained in this page");
+  pageModels.set(id, { bytes, option });
+  if (option.parentElement !== picker) {
+    if (picker.options.length === 1 && picker.options[0].value === "") picker.replaceChildren();
+    picker.prepend(option);
+  }
+  picker.value = id;
+  void choose(id);
 }
 
 let loadedId = "";
 async function choose(id: string): Promise<void> {
   try {
     say(`loading ${id}…`);
-    model = loadModel(await checkpointBytes(id), id);
+    model = loadModel(pageModels.get(id)?.bytes ?? (await checkpointBytes(id)), id);
     loadedId = id;
     say(`${model.description}; running in this page with torchlet (kernels: ${getBackend()}${getBackend() === "wasm" ? `, ${kernelThreads} thread${kernelThreads > 1 ? "s" : ""}` : ""}).`);
   } catch (e) {
@@ -76,10 +93,13 @@ async function choose(id: string): Promise<void> {
 picker.addEventListener("change", () => void choose(picker.value));
 
 // A saved epoch of a run becomes the selected checkpoint (reloaded when it was already selected).
-new TrainTab((c) => {
-  void refreshList(c.id).then(() => {
-    if (c.id === loadedId) void choose(c.id);
-  });
+new TrainTab({
+  onCheckpoint: (c) => {
+    void refreshList(c.id).then(() => {
+      if (c.id === loadedId) void choose(c.id);
+    });
+  },
+  onPageModel: usePageModel,
 });
 
 // The kernels first: every forward pass after this runs on them.

@@ -89,7 +89,12 @@ export interface Series {
   name: string;
   color: string;
   points: [number, number][];
+  /** A dot on every point (sparse series: one per epoch). A lone point always gets one. */
+  markers?: boolean;
 }
+
+/** The radius of a point's dot, in canvas pixels. */
+const MARKER_RADIUS = 3.5;
 
 /** A simple line chart with axes and a legend, redrawn from scratch on every call. */
 export function lineChart(canvas: HTMLCanvasElement, series: Series[], xLabel: string, yLabel: string, yRange?: [number, number]): void {
@@ -124,8 +129,16 @@ export function lineChart(canvas: HTMLCanvasElement, series: Series[], xLabel: s
     ctx.beginPath();
     s.points.forEach(([x, y], i) => (i ? ctx.lineTo(px(x), py(y)) : ctx.moveTo(px(x), py(y))));
     ctx.stroke();
-    // The legend sits in the band above the plot, so it never covers a curve.
+    // A path of one point strokes nothing: without its dot, a one-epoch run's test point is invisible.
     ctx.fillStyle = s.color;
+    if (s.markers || s.points.length === 1) {
+      for (const [x, y] of s.points) {
+        ctx.beginPath();
+        ctx.arc(px(x), py(y), MARKER_RADIUS, 0, 2 * Math.PI);
+        ctx.fill();
+      }
+    }
+    // The legend sits in the band above the plot, so it never covers a curve.
     ctx.fillRect(pad.l + 70 + 150 * k, 8, 12, 3);
     ctx.fillText(s.name, pad.l + 86 + 150 * k, 13);
   });

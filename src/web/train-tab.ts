@@ -1,9 +1,14 @@
 /// <reference lib="dom" />
-// The Train tab: starts a run on the server (POST /api/train), follows it through server-sent
-// events (loss per step, test accuracy per epoch), stops it, and announces the new checkpoint.
+// The Train tab: trains in this page (web/page-training.ts: a Web Worker with torchlet's
+// WebAssembly kernels) or on the server (POST /api/train, followed through server-sent events),
+// draws the loss and accuracy curves, stops the run, hands each new model to the page (a page
+// run's bytes, a server run's checkpoint) and offers a page run's metrics log and checkpoint as
+// downloads.
 
+import { parseTrainRequest } from "../train/request.js";
 import { cssColor, CATEGORICAL } from "../viz/colormap.js";
-import { startTraining, stopTraining, trainEvents, type CheckpointEntry, type TrainEvent } from "./api.js";
+import { startTraining, stopTraining, trainEvents, type CheckpointEntry } from "./api.js";
+import { PageRun, type RunEvent } from "./page-training.js";
 import { el, lineChart } from "./render.js";
 
 const PRESETS: Record<string, Record<string, unknown>> = {
@@ -13,28 +18,48 @@ const PRESETS: Record<string, Record<string, unknown>> = {
   "logreg-sum-of-squares": { model: "logreg", loss: "sum-of-squares" },
 };
 
+export interface TrainTabHooks {
+  /** A server run saved a checkpoint (it is in the registry now). */
+  onCheckpoint(c: CheckpointEntry): void;
+  /** A page run's model, after an epoch or a stop: `name` is the file name it downloads as. */
+  onPageModel(bytes: Uint8Array, name: string, info: Record<string, string>): void;
+}
+
 export class TrainTab {
   private readonly form = document.getElementById("train-form") as HTMLFormElement;
   private readonly startButton = document.getElementById("train-start") as HTMLButtonElement;
   private readonly stopButton = document.getElementById("train-stop") as HTMLButtonElement;
   private readonly status = document.getElementById("train-status")!;
   private readonly log = document.getElementById("train-log")!;
+  private readonly downloads = document.getElementById("train-downloads")!;
   private steps: [number, number][] = [];
   private trainAcc: [number, number][] = [];
   private testLoss: [number, number][] = [];
   private testAcc: [number, number][] = [];
-  private run = 0;
+  /** Whose run the curves show: the server's (its events) or this page's. */
+  private source: "server" | "page" = "server";
+  private serverRun = 0;
+  private pageRun: PageRun | undefined;
+  private pageRuns = 0;
 
-  constructor(private readonly onCheckpoint: (c: CheckpointEntry) => void) {
+  constructor(private readonly hooks: TrainTabHooks) {
     this.form.addEventListener("submit", (e) => {
       e.preventDefault();
       void this.start();
     });
     this.stopButton.addEventListener("click", () => {
-      stopTraining().catch((err: Error) => this.say(err.message));
+      if (this.source === "page") this.pageRun?.stop();
+      else stopTraining().catch((err: Error) => this.say(err.message));
       this.say("stopping after the current step…");
     });
-    trainEvents((e) => this.onEvent(e));
+    trainEvents((e) => {
+      if (this.source !== "server") return;
+      if (e.run !== this.serverRun) {
+        this.serverRun = e.run;
+        this.reset();
+      }
+      this.onEvent(e);
+    });
     this.draw();
   }
 
@@ -49,19 +74,33 @@ export class TrainTab {
   }
 
   private async start(): Promise<void> {
+    const inPage = new FormData(this.form).get("where") === "page";
     try {
-      await startTraining(this.request());
+      if (!inPage) {
+        this.source = "server"; // its events arrive through trainEvents, maybe before the reply
+        await startTraining(this.request());
+        return;
+      }
+      const request = parseTrainRequest(this.request()); // the server's defaults and checks
+      this.source = "page";
+      this.reset();
+      const run = ++this.pageRuns;
+      this.pageRun = new PageRun(run, request, (e) => {
+        if (this.source === "page" && e.run === run) this.onEvent(e);
+      });
     } catch (e) {
-      this.say((e as Error).message); // e.g. 409: a run is already in progress
+      this.say((e as Error).message); // e.g. 409: a run is already in progress; 400: a bad field
     }
   }
 
-  private onEvent(e: TrainEvent): void {
-    if (e.run !== this.run) this.reset(e.run);
+  private onEvent(e: RunEvent): void {
     switch (e.type) {
       case "queued":
         this.running(true);
         this.say("loading the data…");
+        break;
+      case "kernels":
+        this.line(`training in this page: ${e.backend} kernels, ${e.threads} thread${e.threads > 1 ? "s" : ""}`);
         break;
       case "start":
         this.running(true);
@@ -81,35 +120,64 @@ export class TrainTab {
         break;
       case "checkpoint":
         this.line(`saved ${e.checkpoint.name}`);
-        this.onCheckpoint(e.checkpoint);
+        this.hooks.onCheckpoint(e.checkpoint);
+        break;
+      case "model":
+        this.modelArrived(e.bytes, e.info);
         break;
       case "finished":
         this.running(false);
         this.say(`run ${e.run} ${e.outcome}: ${e.message}`);
         this.line(`${e.outcome}: ${e.message}`);
+        if (this.source === "page") this.offerDownloads();
         break;
     }
     this.draw();
   }
 
-  private reset(run: number): void {
-    this.run = run;
+  /** A page run's checkpoint: to the Draw tab at once, and the downloads brought up to date. */
+  private modelArrived(bytes: Uint8Array, info: Record<string, string>): void {
+    const name = `${this.pageRun!.stem}.safetensors`;
+    this.line(`epoch ${info.stoppedInEpoch ? `${info.stoppedInEpoch} (stopped)` : info.epoch}: the model is in the Draw tab`);
+    this.hooks.onPageModel(bytes, name, info);
+    this.offerDownloads();
+  }
+
+  /** Links to the page run's files, named as the server would name them (page-<model>-<time>-<run>). */
+  private offerDownloads(): void {
+    const run = this.pageRun;
+    if (!run) return;
+    const link = (id: string, parts: BlobPart[], type: string, name: string) => {
+      const a = document.getElementById(id) as HTMLAnchorElement;
+      if (a.href.startsWith("blob:")) URL.revokeObjectURL(a.href);
+      a.href = URL.createObjectURL(new Blob(parts, { type }));
+      a.download = name;
+    };
+    link("download-metrics", run.metrics.map((l) => l + "\n"), "application/jsonl", `${run.stem}.metrics.jsonl`);
+    if (run.checkpoint) link("download-checkpoint", [run.checkpoint as BlobPart], "application/octet-stream", `${run.stem}.safetensors`);
+    (document.getElementById("download-checkpoint") as HTMLElement).hidden = !run.checkpoint;
+    this.downloads.hidden = false;
+  }
+
+  private reset(): void {
     this.steps = [];
     this.trainAcc = [];
     this.testLoss = [];
     this.testAcc = [];
     this.log.replaceChildren();
+    this.downloads.hidden = true;
   }
 
   private draw(): void {
     const c = (i: number) => cssColor(CATEGORICAL[i]);
+    // One test point per epoch: marked, so that a one-epoch run's single point shows.
     lineChart(document.getElementById("loss-chart") as HTMLCanvasElement, [
       { name: "train loss (batch)", color: c(0), points: this.steps },
-      { name: "test loss (epoch)", color: c(1), points: this.testLoss },
+      { name: "test loss (epoch)", color: c(1), points: this.testLoss, markers: true },
     ], "epoch", "loss");
     lineChart(document.getElementById("acc-chart") as HTMLCanvasElement, [
       { name: "train accuracy", color: c(0), points: this.trainAcc },
-      { name: "test accuracy", color: c(1), points: this.testAcc },
+      { name: "test accuracy", color: c(1), points: this.testAcc, markers: true },
     ], "epoch", "accuracy", [0, 1]);
   }
 

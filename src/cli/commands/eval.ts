@@ -5,9 +5,10 @@
 import { DataLoader } from "../../data/dataloader.js";
 import { crossEntropy } from "../../ops/softmax.js";
 import { loadCheckpointModel } from "../../train/checkpoint.js";
-import { datasetTitle, openDataset } from "../../train/datasets.js";
+import { openDataset } from "../../train/datasets.js";
 import { countArgmaxCorrect, evaluate, formatTestLine, type LossFn } from "../../train/loop.js";
 import { logregPlan } from "../../train/plans.js";
+import { datasetTitle } from "../../train/recipes.js";
 import { numberOption, parse, stringOption, UsageError } from "../args.js";
 
 export const EVAL_USAGE = `Usage: torchlet eval <checkpoint.safetensors> [--data-dir dir] [--limit N]

@@ -9,6 +9,7 @@ import { MODEL_ZOO } from "../../models/zoo.js";
 import type { Module } from "../../nn/module.js";
 import type { Optimizer } from "../../optim/optimizer.js";
 import { loadCheckpoint, loadOptimizerState, type RunInfo } from "../../train/checkpoint.js";
+import { datasetFiles } from "../../train/datasets.js";
 import { fit } from "../../train/fit.js";
 import { evaluate, formatTestLine } from "../../train/loop.js";
 import { MemorySampler } from "../../train/memory.js";
@@ -139,7 +140,6 @@ function trainRun(plan: TrainPlan, values: Values, out: Out): number {
     lr: numberOption(values, "lr", lrDefault, "float>0", TRAIN_USAGE),
     seed: numberOption(values, "seed", 0, "int>=0", TRAIN_USAGE),
     limit: optionalInt(values, "limit"), testLimit: optionalInt(values, "test-limit"),
-    dataDir: stringOption(values, "data-dir"),
   };
   const save = stringOption(values, "save") ?? `runs/${plan.saveStem}.safetensors`;
   const momentum = values.momentum === undefined ? 0 : Number(values.momentum);
@@ -154,7 +154,7 @@ function trainRun(plan: TrainPlan, values: Values, out: Out): number {
       throw new UsageError(`--threads: ${(e as Error).message}`, TRAIN_USAGE);
     }
   }
-  const run = prepareRun(plan, settings);
+  const run = prepareRun(plan, settings, datasetFiles(dataset, stringOption(values, "data-dir")));
   const startEpoch = resumeInto(stringOption(values, "resume"), run.model, run.optimizer, run.resumeExpect, out);
   out(run.headline);
   // The metrics log next to the checkpoint (torchlet plot reads it); a resumed run appends.

@@ -16,6 +16,9 @@ const CASES: Case[] = [
   ["LeNet C1 (1->6, 5x5, padding 2)", 3, 1, 28, 28, 6, 5, 5, [1, 1], [2, 2], [1, 1], 1],
   ["LeNet C3 full (6->16, 5x5)", 2, 6, 14, 14, 16, 5, 5, [1, 1], [0, 0], [1, 1], 1],
   ["odd sizes 1x1 kernel", 1, 3, 5, 7, 17, 1, 1, [1, 1], [0, 0], [1, 1], 1],
+  // 256+ output positions an image: one image per GEMM, which then reads x (writes dx) in place
+  ["1x1 kernel as a plain GEMM, 3 images, groups 2", 3, 4, 16, 17, 6, 1, 1, [1, 1], [0, 0], [1, 1], 2],
+  ["1x1 kernel with stride 2 (im2col)", 3, 4, 33, 34, 6, 1, 1, [2, 2], [0, 0], [1, 1], 1],
   ["stride [2, 3], padding [1, 2]", 2, 3, 7, 9, 5, 3, 3, [2, 3], [1, 2], [1, 1], 1],
   ["dilation [2, 1], kernel 3x2", 2, 2, 9, 8, 3, 3, 2, [1, 1], [2, 1], [2, 1], 1],
   ["groups 3", 2, 6, 5, 5, 9, 3, 3, [1, 1], [1, 1], [1, 1], 3],

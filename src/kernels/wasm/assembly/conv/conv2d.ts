@@ -10,6 +10,8 @@
 // sums over all images, so there each thread takes a block of the columns of dw (rows of the
 // im2col matrix) instead, which keeps every sum in the same order for any thread count.
 // Scratch per thread: cols holds rows x chunk*OH*OW floats, tmp (OC/groups) x chunk*OH*OW.
+// A 1x1 kernel at stride 1 without padding is a plain GEMM: an image's (C, H*W) block is its
+// im2col matrix already, so with one image per chunk the GEMM reads x (and writes dx) in place.
 
 import { gemm } from "../gemm/gemm";
 import { Geometry } from "../common/geometry";
@@ -27,6 +29,11 @@ function shuffle(toTmp: bool, nchw: usize, OC: i32, o0: i32, OCg: i32, P: i32, c
     }
 }
 
+/** Whether an image's im2col matrix is the image itself (a 1x1 kernel, stride 1, no padding). */
+function pointwise(g: Geometry): bool {
+  return g.KH == 1 && g.KW == 1 && g.SH == 1 && g.SW == 1 && g.PH == 0 && g.PW == 0;
+}
+
 /** bias is 0 for none; otherwise each output plane starts from its channel's bias. */
 export function conv2dForward(geo: usize, x: usize, w: usize, bias: usize, y: usize, cols: usize, tmp: usize, chunk: i32): void {
   const g = changetype<Geometry>(geo);
@@ -34,10 +41,12 @@ export function conv2dForward(geo: usize, x: usize, w: usize, bias: usize, y: us
   for (let n0 = 0; n0 < g.N; n0 += chunk) {
     const cnt = min(chunk, g.N - n0), L = cnt * P;
     for (let gi = 0; gi < g.groups; gi++) {
-      for (let j = 0; j < cnt; j++) im2colRows(g, Cg, x + f32s(((n0 + j) * g.C + gi * Cg) * g.H * g.W), cols + f32s(j * P), L, 0, KK);
+      const image = x + f32s((n0 * g.C + gi * Cg) * g.H * g.W);
+      const inPlace = cnt == 1 && pointwise(g);
+      if (!inPlace) for (let j = 0; j < cnt; j++) im2colRows(g, Cg, x + f32s(((n0 + j) * g.C + gi * Cg) * g.H * g.W), cols + f32s(j * P), L, 0, KK);
       const out = cnt == 1 ? y + f32s((n0 * g.OC + gi * OCg) * P) : tmp;
       if (bias) for (let o = 0; o < OCg; o++) fillF32(out + f32s(o * L), L, load<f32>(bias + f32s(gi * OCg + o)));
-      gemm(false, false, OCg, L, KK, w + f32s(gi * OCg * KK), KK, cols, L, out, L, bias != 0);
+      gemm(false, false, OCg, L, KK, w + f32s(gi * OCg * KK), KK, inPlace ? image : cols, L, out, L, bias != 0);
       if (cnt > 1) shuffle(false, y + f32s(n0 * g.OC * P), g.OC, gi * OCg, OCg, P, cnt, tmp);
     }
   }
@@ -55,6 +64,11 @@ export function conv2dBackwardInput(geo: usize, dy: usize, w: usize, dx: usize, 
         shuffle(true, dy + f32s(n0 * g.OC * P), g.OC, gi * OCg, OCg, P, cnt, tmp);
         b = tmp;
       }
+      const image = dx + f32s((n0 * g.C + gi * Cg) * g.H * g.W);
+      if (cnt == 1 && pointwise(g)) {
+        gemm(true, false, KK, L, OCg, w + f32s(gi * OCg * KK), KK, b, L, image, L, false);
+        continue;
+      }
       gemm(true, false, KK, L, OCg, w + f32s(gi * OCg * KK), KK, b, L, dcols, L, false);
       for (let j = 0; j < cnt; j++) col2im(g, Cg, dcols + f32s(j * P), L, dx + f32s(((n0 + j) * g.C + gi * Cg) * g.H * g.W));
     }
@@ -69,13 +83,16 @@ export function conv2dBackwardWeight(geo: usize, x: usize, dy: usize, dw: usize,
   for (let n0 = 0; n0 < g.N; n0 += chunk) {
     const cnt = min(chunk, g.N - n0), L = cnt * P;
     for (let gi = 0; gi < g.groups; gi++) {
-      for (let j = 0; j < cnt; j++) im2colRows(g, Cg, x + f32s(((n0 + j) * g.C + gi * Cg) * g.H * g.W), cols + f32s(j * P), L, r0, r1);
+      // rows [r0, r1) of a 1x1 kernel's im2col matrix: channels r0..r1 of the image
+      const image = x + f32s((n0 * g.C + gi * Cg + r0) * g.H * g.W);
+      const inPlace = cnt == 1 && pointwise(g);
+      if (!inPlace) for (let j = 0; j < cnt; j++) im2colRows(g, Cg, x + f32s(((n0 + j) * g.C + gi * Cg) * g.H * g.W), cols + f32s(j * P), L, r0, r1);
       let a = dy + f32s((n0 * g.OC + gi * OCg) * P);
       if (cnt > 1) {
         shuffle(true, dy + f32s(n0 * g.OC * P), g.OC, gi * OCg, OCg, P, cnt, tmp);
         a = tmp;
       }
-      gemm(false, true, OCg, r1 - r0, L, a, L, cols, L, dw + f32s(gi * OCg * KK + r0), KK, true);
+      gemm(false, true, OCg, r1 - r0, L, a, L, inPlace ? image : cols, L, dw + f32s(gi * OCg * KK + r0), KK, true);
     }
   }
 }

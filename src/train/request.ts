@@ -1,5 +1,10 @@
-// The body of POST /api/train, validated: which model to train and how, with the CLI's defaults.
-// Shared by the server (validation, 400 on a bad field) and the training worker (the run).
+// A training run as the explorer's Train tab asks for it (the body of POST /api/train, and what
+// the page's Web Worker is given), validated, with the CLI's defaults; and the plan and settings
+// it becomes. Shared by the server (validation, 400 on a bad field), its training worker and the
+// page's (train/run-request.ts runs it).
+
+import { lenet5Plan, logregPlan, type TrainPlan } from "./plans.js";
+import type { RunSettings } from "./setup.js";
 
 export interface TrainRequest {
   model: "lenet5" | "logreg";
@@ -58,4 +63,23 @@ export function parseTrainRequest(body: unknown): TrainRequest {
     seed: number(b, "seed", 0, 0, 2 ** 31 - 1, true),
     limit: b.limit === undefined ? undefined : number(b, "limit", 0, 1, 60000, true),
   };
+}
+
+/** The homework's plans: LeNet-5 with either C3, or logistic regression on 4 (-1) vs 9 (+1). */
+export function requestPlan(r: TrainRequest): TrainPlan {
+  return r.model === "lenet5" ? lenet5Plan(r.c3) : logregPlan(r.loss, [4, 9]);
+}
+
+/** MNIST, with the request's optimizer settings; `source` goes into the checkpoint's metadata. */
+export function requestSettings(r: TrainRequest, source: string): RunSettings {
+  return { dataset: "mnist", optimizer: r.optimizer, lr: r.lr, batchSize: r.batchSize, seed: r.seed, limit: r.limit, extraInfo: { source } };
+}
+
+/**
+ * The stem of a run's file names: `<prefix>-<model>-<UTC time>-<run>`, e.g.
+ * web-lenet5-sparse-20261208-013000-1 (the server's runs), page-... (the page's downloads).
+ */
+export function runFileStem(r: TrainRequest, prefix: string, run: number, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
+  return `${prefix}-${requestPlan(r).saveStem}-${stamp}-${run}`;
 }
