@@ -50,6 +50,7 @@ export function parseIdx(bytes: Uint8Array, source: string): IdxArray {
 /**
  * An unsigned-byte IDX file: magic 0x000008<ndims>, big-endian dims, then the bytes as given
  * (so that tests can also write truncated or overlong files; parseIdx checks the lengths).
+ * @example data.parseIdx(data.encodeIdx([2, 3], [1, 2, 3, 4, 5, 6]), "bytes").dims // => [2, 3]
  */
 export function encodeIdx(dims: readonly number[], data: ArrayLike<number>): Uint8Array {
   const out = new Uint8Array(4 + 4 * dims.length + data.length);
