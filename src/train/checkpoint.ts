@@ -67,6 +67,12 @@ export function saveCheckpoint(path: string, model: Module, info: RunInfo, optim
   atomicWriteFileSync(path, modelBytes, "save");
 }
 
+/** Where in its run a checkpoint was taken, for messages: " after epoch 2", " in epoch 3 after step 40", or "". */
+export function checkpointPosition(info: RunInfo): string {
+  if (!info.epoch) return "";
+  return info.step ? ` in epoch ${Number(info.epoch) + 1} after step ${info.step}` : ` after epoch ${info.epoch}`;
+}
+
 export interface LoadedCheckpoint {
   stateDict: Record<string, Tensor>;
   info: RunInfo;

@@ -13,10 +13,19 @@ export interface StepInfo {
   step: number;
   steps: number;
   loss: number;
+  /** Images seen so far in the epoch (in a resumed epoch, those before the resume too). */
   seen: number;
+  /** Milliseconds since this process began the epoch's training pass (or resumed it). */
   elapsedMs: number;
   /** Correct predictions so far in the epoch, when trainEpoch was given `isCorrect`. */
   correct?: number;
+  /** In a resumed epoch: the images seen before the resume (not in elapsedMs). */
+  seenBefore?: number;
+}
+
+/** Training speed so far in the epoch, in images per second (of this process's part of it). */
+export function imagesPerSecond(s: StepInfo): number {
+  return ((s.seen - (s.seenBefore ?? 0)) / s.elapsedMs) * 1000;
 }
 
 export interface EpochStats {
@@ -90,7 +99,10 @@ export function trainEpoch(
     t.lossSum += value;
     t.seen += x.shape[0];
     t.step++;
-    onStep?.({ step: t.step, steps: batches.length, loss: value, seen: t.seen, elapsedMs: performance.now() - start, ...(isCorrect && { correct: t.correct }) });
+    onStep?.({
+      step: t.step, steps: batches.length, loss: value, seen: t.seen, elapsedMs: performance.now() - start,
+      ...(isCorrect && { correct: t.correct }), ...(seenBefore > 0 && { seenBefore }),
+    });
   }
   const seconds = (performance.now() - start) / 1000;
   // Images per second over this process's part of the epoch (a resumed epoch's seconds start at the resume).

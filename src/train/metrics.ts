@@ -5,7 +5,7 @@
 //   {"type":"step", "epoch":1, "step":10, "steps":600, "globalStep":10, "loss":..., "accuracy":..., "imagesPerSecond":..., "time":...}
 //   {"type":"epoch", "epoch":1, "globalStep":600, "trainLoss":..., "trainAccuracy":..., "testLoss":..., "testAccuracy":..., ...}
 
-import type { EpochStats, EvalStats, StepInfo } from "./loop.js";
+import { imagesPerSecond, type EpochStats, type EvalStats, type StepInfo } from "./loop.js";
 
 export interface RunRecord {
   type: "run";
@@ -139,7 +139,7 @@ export class MetricsRecorder {
       type: "step", epoch, step: s.step, steps: s.steps, globalStep: (epoch - 1) * s.steps + s.step,
       loss: this.windowLoss / this.windowSteps,
       ...(s.correct !== undefined && { accuracy: this.windowCorrect / this.windowImages }),
-      imagesPerSecond: (s.seen / s.elapsedMs) * 1000, time: this.seconds(),
+      imagesPerSecond: imagesPerSecond(s), time: this.seconds(),
     });
     this.windowLoss = this.windowSteps = this.windowCorrect = this.windowImages = 0;
   }

@@ -12,6 +12,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { UsageError } from "../../src/cli/args.js";
+import { checkpointEveryOption, trainCommand } from "../../src/cli/commands/train.js";
 import { optimizerStatePath, previousSidecarPath } from "../../src/train/checkpoint.js";
 import { metricsPath, parseMetrics } from "../../src/train/metrics.js";
 
@@ -65,9 +67,9 @@ test("lenet5: --epochs 1 then --epochs 2 --resume gives the bits of --epochs 2 (
 });
 
 for (const [kill, what, resumedAt] of [
-  [6, "killed after epoch 1's last step and its test pass, before its checkpoint", /in epoch 1 after step 8\/12/],
-  [13, "killed inside step 20's checkpoint write (the old sidecar moved aside, the new one not yet written)", /in epoch 2 after step 4\/12/],
-  [14, "killed inside step 20's checkpoint write (the new sidecar in place, the model file not yet)", /in epoch 2 after step 4\/12/],
+  [6, "killed after epoch 1's last step and its test pass, before its checkpoint", /in epoch 1 after step 8 \(/],
+  [13, "killed inside step 20's checkpoint write (the old sidecar moved aside, the new one not yet written)", /in epoch 2 after step 4 \(/],
+  [14, "killed inside step 20's checkpoint write (the new sidecar in place, the model file not yet)", /in epoch 2 after step 4 \(/],
 ] as const) {
   test(`lenet5 --checkpoint-every 4, ${what}: --resume ends with the straight run's bits`, () => {
     const straight = join(dir, "lenet-straight.safetensors");
@@ -76,6 +78,10 @@ for (const [kill, what, resumedAt] of [
     const killed = train([...LENET, "--epochs", "2", "--save", ckpt, "--checkpoint-every", "4"], kill);
     assert.equal(killed.signal, "SIGKILL", killed.err);
     if (kill !== 6) assert.match(killed.out, /epoch 1\/2/);
+    if (kill === 13) {
+      const e = spawnSync(process.execPath, [CLI, "eval", ckpt, "--limit", "10"], { encoding: "utf8" });
+      assert.match(e.stdout, /in epoch 2 after step 4: /, "eval says where in the run the checkpoint stands");
+    }
     const r = ok([...LENET, "--epochs", "2", "--save", ckpt, "--checkpoint-every", "4", "--resume", ckpt]);
     assert.match(r.out, resumedAt);
     assert.equal(r.err, "", "no warning");
@@ -91,7 +97,7 @@ test("logreg with Adam, killed inside a mid-epoch checkpoint write: --resume end
   assert.equal(train([...args, "--save", ckpt], 4).signal, "SIGKILL");
   assert.ok(existsSync(previousSidecarPath(ckpt)));
   const r = ok([...args, "--save", ckpt, "--resume", ckpt]);
-  assert.match(r.out, /in epoch 1 after step 3\//);
+  assert.match(r.out, /in epoch 1 after step 3 \(/);
   assertSameRun(ckpt, straight, "logreg adam");
 });
 
@@ -103,19 +109,24 @@ test("nin (dropout) with Adam, killed between steps mid-epoch: --resume from the
   // step 10's #12-14; killed at #12: steps 9 and 10 done, their checkpoint not begun.
   assert.equal(train([...args, "--save", ckpt], 12).signal, "SIGKILL");
   const r = ok([...args, "--save", ckpt, "--resume", ckpt]);
-  assert.match(r.out, /in epoch 2 after step 2\/6/);
+  assert.match(r.out, /in epoch 2 after step 2 \(/);
   assertSameRun(ckpt, straight, "nin adam dropout");
 });
 
-test("--checkpoint-every refuses 0, negative and non-numeric values with the usage (exit 2)", () => {
-  for (const bad of ["0", "-3", "abc", "10x", "0s", "1.5", "m"]) {
-    const r = train(["lenet5", `--checkpoint-every=${bad}`, "--save", join(dir, "never.safetensors")]);
-    assert.equal(r.code, 2, bad);
-    assert.match(r.err, new RegExp(`--checkpoint-every must be a number of steps \\(a positive integer\\) or a time such as 30s, 10m or 1h, got "${bad}"`));
-    assert.match(r.err, /Usage:/);
+test("--checkpoint-every takes steps or a time in s, m or h; it refuses 0, negative and non-numeric values with the usage (exit 2)", async () => {
+  const parsed = ["25", "30s", "10m", "1.5m", "1h"].map((v) => checkpointEveryOption({ "checkpoint-every": v }));
+  assert.deepEqual(parsed, [{ steps: 25 }, { seconds: 30 }, { seconds: 600 }, { seconds: 90 }, { seconds: 3600 }]);
+  const message = (bad: string) => `--checkpoint-every must be a number of steps (a positive integer) or a time such as 30s, 10m or 1h, got "${bad}"`;
+  for (const bad of ["0", "-3", "abc", "10x", "0s", "-1m", "1.5", "m", ""]) {
+    await assert.rejects(trainCommand(["lenet5", `--checkpoint-every=${bad}`], () => {}), (e: unknown) => e instanceof UsageError && e.message === message(bad) && /Usage:/.test(e.usage), bad);
   }
+  const r = train(["lenet5", "--checkpoint-every", "0", "--save", join(dir, "never.safetensors")]);
+  assert.equal(r.code, 2);
+  assert.ok(r.err.includes(message("0")) && r.err.includes("Usage:"), r.err);
   assert.ok(!existsSync(join(dir, "never.safetensors")));
-  assert.match(train(["lenet5", "--help"]).out, /--checkpoint-every N \| 30s \| 10m \| 1h/);
+  const help: string[] = [];
+  await trainCommand(["--help"], (l) => help.push(l));
+  assert.match(help.join("\n"), /--checkpoint-every N \| 30s \| 10m \| 1h/);
 });
 
 test("--resume of a checkpoint without its sidecar, or with another run's, continues from the weights with a warning", () => {
@@ -133,4 +144,8 @@ test("--resume of a checkpoint without its sidecar, or with another run's, conti
   // Other settings than the checkpoint's: said, and not exact.
   const r = ok([...LENET, "--epochs", "2", "--lr", "0.05", "--seed", "1", "--resume", b, "--save", join(dir, "warn-out.safetensors")]);
   assert.match(r.err, /warning: --resume .*: it was trained with lr=0\.1; this run continues with lr=0\.05, so this run will not end/);
+  // Another --limit: the loader's position cannot be carried over; refused, naming what differs.
+  const limit = train([...LENET, "--epochs", "2", "--limit", "100", "--seed", "1", "--resume", b, "--save", join(dir, "warn-out.safetensors")]);
+  assert.equal(limit.code, 1);
+  assert.match(limit.err, /the state is for datasetLength 120, this loader has 100/);
 });

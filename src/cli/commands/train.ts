@@ -6,10 +6,10 @@
 import { setNumThreads } from "../../kernels/index.js";
 import type { C3Variant } from "../../models/lenet5.js";
 import { MODEL_ZOO } from "../../models/zoo.js";
-import { loadCheckpoint, loadTrainingState, optimizerStatePath } from "../../train/checkpoint.js";
+import { checkpointPosition, loadCheckpoint, loadTrainingState, optimizerStatePath } from "../../train/checkpoint.js";
 import { datasetFiles } from "../../train/datasets.js";
 import { fit, type CheckpointEvery, type FitRunState } from "../../train/fit.js";
-import { evaluate, formatTestLine } from "../../train/loop.js";
+import { evaluate, formatTestLine, imagesPerSecond } from "../../train/loop.js";
 import { MemorySampler } from "../../train/memory.js";
 import { lenet5Plan, logregPlan, narrowable, zooPlan, type TrainPlan } from "../../train/plans.js";
 import { DATASETS, RECIPES, type Recipe } from "../../train/recipes.js";
@@ -182,7 +182,7 @@ function trainRun(plan: TrainPlan, values: Values, out: Out, warn: Out): number 
     // Peak RSS per epoch, printed and logged, so a long run shows whether memory stays flat.
     memory: new MemorySampler(),
     onEpochStart: (epoch) => (bar = new ProgressBar({ label: `epoch ${epoch}/${epochs}`, total: run.train.length })),
-    onStep: (_, s) => bar!.update(s.step, `loss ${s.loss.toFixed(4)} ${((s.seen / s.elapsedMs) * 1000).toFixed(0)} img/s`),
+    onStep: (_, s) => bar!.update(s.step, `loss ${s.loss.toFixed(4)} ${imagesPerSecond(s).toFixed(0)} img/s`),
     onTrainEnd: () => bar!.finish(),
     onEpoch: ({ epoch, train, test, memory }) => out(
       `epoch ${epoch}/${epochs}  train loss ${train.loss.toFixed(4)}  test loss ${test!.loss.toFixed(4)}  test acc ${(100 * test!.accuracy).toFixed(2)}%  ` +
@@ -197,7 +197,7 @@ function trainRun(plan: TrainPlan, values: Values, out: Out, warn: Out): number 
 }
 
 /** `--checkpoint-every`: a number of steps, or a time (30s, 10m, 1h). */
-function checkpointEveryOption(values: Values): CheckpointEvery | undefined {
+export function checkpointEveryOption(values: Values): CheckpointEvery | undefined {
   const raw = stringOption(values, "checkpoint-every");
   if (raw === undefined) return undefined;
   if (/^\d+$/.test(raw) && Number(raw) > 0 && Number.isSafeInteger(Number(raw))) return { steps: Number(raw) };
@@ -232,8 +232,7 @@ function resumeInto(path: string, run: PreparedRun, out: Out, warn: Out): Resume
   if (state) run.optimizer.loadStateDict(state.optimizer);
   const runState = state?.run as FitRunState | undefined;
   if (runState?.loader && typeof runState.epoch === "number") {
-    const at = runState.step > 0 ? `in epoch ${runState.epoch + 1} after step ${runState.step}/${run.train.length}` : `after epoch ${runState.epoch}`;
-    out(`resumed from ${path} ${at} (with optimizer state, random generators and data order)`);
+    out(`resumed from ${path}${checkpointPosition(info)} (with optimizer state, random generators and data order)`);
     return { startEpoch: runState.epoch, state: runState };
   }
   const stopped = info.stoppedInEpoch ? `; its weights were saved on a stop request in epoch ${info.stoppedInEpoch}, which is trained again from its start` : "";
