@@ -6,7 +6,7 @@
 // Pure (no node: imports): files are written through a FitSink (train/run-files.ts is Node's),
 // memory is read through a MemoryProbe (train/memory.ts is Node's), so a Worker can run it too.
 
-import { getRngState, setRngState } from "../core/random.js";
+import { getRngState, setRngState, type RngState } from "../core/random.js";
 import type { DataLoaderState } from "../data/dataloader.js";
 import type { Module } from "../nn/module.js";
 import type { Optimizer } from "../optim/optimizer.js";
@@ -41,7 +41,7 @@ export type StatefulBatches = Batches & { stateDict(): DataLoaderState; loadStat
  */
 export interface FitRunState extends RunState {
   /** torch.getRngState(): dropout and any other draw from the default generator (shuffling too, unless the loader has its own). */
-  rng: ReturnType<typeof getRngState>;
+  rng: RngState;
   /** The training DataLoader's stateDict(): the pass and its position, its own generator. */
   loader: DataLoaderState;
   /** Epochs finished. */
@@ -158,7 +158,8 @@ export function fit(o: FitOptions): FitResult {
     ...(recorder && { metrics: recorder.window() }),
   } : undefined;
   let lastSave = performance.now();
-  let saved = "";
+  // What the sink holds when the loss diverges (for DivergedError's message).
+  let saved = r ? "the checkpoint this run resumed from" : startEpoch > 0 ? "the last good epoch" : "";
   let test: EvalStats | null = null;
   for (let epoch = startEpoch + 1; epoch <= o.epochs; epoch++) {
     o.onEpochStart?.(epoch);
@@ -189,8 +190,7 @@ export function fit(o: FitOptions): FitResult {
         return { epoch: epoch - 1, test, stopped: true };
       }
       if (!(e instanceof NonFiniteLossError)) throw e;
-      if (!saved && o.sink && startEpoch > 0) saved = "the last good epoch";
-      throw new DivergedError(epoch, e, saved ? `${o.sink!.where} keeps ${saved}` : "nothing was saved");
+      throw new DivergedError(epoch, e, saved && o.sink ? `${o.sink.where} keeps ${saved}` : "nothing was saved");
     }
     o.onTrainEnd?.(epoch);
     o.memory?.sample();

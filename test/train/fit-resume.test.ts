@@ -118,3 +118,10 @@ test("fit refuses bad checkpointEvery values, batches that cannot tell their pos
   assert.throws(() => fit({ ...setUp(), resume: state, startEpoch: 2 }), /fit: startEpoch 2 disagrees with the resume state's epoch 0/);
   assert.throws(() => fit({ ...setUp(), train: new DataLoader(dataset(1, ITEMS), { batchSize: 5, shuffle: true }), resume: state }), /the state is for batchSize 4, this loader has 5/);
 });
+
+test("a run that diverges after a mid-epoch checkpoint says that checkpoint is what the sink keeps", () => {
+  let calls = 0;
+  const nanFrom5 = (o: Tensor, y: Tensor) => (++calls >= 5 ? lossFn(o, y).mul(NaN) : lossFn(o, y));
+  assert.throws(() => fit({ ...setUp(), lossFn: nanFrom5, sink: sink(), checkpointEvery: { steps: 3 } }),
+    /^Error: epoch 1: the loss became NaN at step 5; training stopped .*; memory keeps the checkpoint of epoch 1, step 3$/);
+});

