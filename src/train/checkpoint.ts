@@ -118,14 +118,6 @@ export function loadCheckpointModel(path: string): CheckpointModel {
   return modelFromCheckpoint(stateDict, info, path);
 }
 
-/** Restores optimizer state from the sidecar when one belongs to this checkpoint. */
-export function loadOptimizerState(path: string, optimizer: Optimizer, epoch: string | undefined): boolean {
-  const state = loadTrainingState(path, epoch);
-  if (!state) return false;
-  optimizer.loadStateDict(state.optimizer);
-  return true;
-}
-
 function parseRunState(text: string, sidecar: string): RunState {
   try {
     const run = JSON.parse(text) as unknown;
