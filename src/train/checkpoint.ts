@@ -74,6 +74,12 @@ export function saveCheckpoint(path: string, model: Module, info: RunInfo, optim
   atomicWriteFileSync(path, modelBytes, "save");
 }
 
+/** Where in its run a checkpoint was taken, for messages: " after epoch 2", " in epoch 3 after step 40", or "". */
+export function checkpointPosition(info: RunInfo): string {
+  if (!info.epoch) return "";
+  return info.step ? ` in epoch ${Number(info.epoch) + 1} after step ${info.step}` : ` after epoch ${info.epoch}`;
+}
+
 /** What loadCheckpoint reads: the tensors and the metadata. */
 export interface LoadedCheckpoint {
   /** The tensors by name (for model.loadStateDict). */
@@ -126,14 +132,6 @@ export function loadTrainingState(path: string, epoch?: string): TrainingState |
 export function loadCheckpointModel(path: string): CheckpointModel {
   const { stateDict, info } = loadCheckpoint(path);
   return modelFromCheckpoint(stateDict, info, path);
-}
-
-/** Restores optimizer state from the sidecar when one belongs to this checkpoint. */
-export function loadOptimizerState(path: string, optimizer: Optimizer, epoch: string | undefined): boolean {
-  const state = loadTrainingState(path, epoch);
-  if (!state) return false;
-  optimizer.loadStateDict(state.optimizer);
-  return true;
 }
 
 function parseRunState(text: string, sidecar: string): RunState {

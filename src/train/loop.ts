@@ -13,10 +13,19 @@ export interface StepInfo {
   step: number;
   steps: number;
   loss: number;
+  /** Images seen so far in the epoch (in a resumed epoch, those before the resume too). */
   seen: number;
+  /** Milliseconds since this process began the epoch's training pass (or resumed it). */
   elapsedMs: number;
   /** Correct predictions so far in the epoch, when trainEpoch was given `isCorrect`. */
   correct?: number;
+  /** In a resumed epoch: the images seen before the resume (not in elapsedMs). */
+  seenBefore?: number;
+}
+
+/** Training speed so far in the epoch, in images per second (of this process's part of it). */
+export function imagesPerSecond(s: StepInfo): number {
+  return ((s.seen - (s.seenBefore ?? 0)) / s.elapsedMs) * 1000;
 }
 
 export interface EpochStats {
@@ -44,37 +53,63 @@ export class StopRequested extends Error {
 }
 
 /**
+ * An epoch's running totals after `step` steps (JSON-able: a mid-epoch checkpoint keeps them, so
+ * the resumed epoch reports the same loss and accuracy as one that was never interrupted).
+ */
+export interface EpochTotals {
+  step: number;
+  /** Sum of the batch losses so far. */
+  lossSum: number;
+  /** Images seen so far. */
+  seen: number;
+  /** Correct predictions so far (0 without `isCorrect`). */
+  correct: number;
+}
+
+export function emptyTotals(): EpochTotals {
+  return { step: 0, lossSum: 0, seen: 0, correct: 0 };
+}
+
+/**
  * One pass over `batches`: forward, loss, backward, optimizer step. `shouldStop` is polled
- * before every step (a stop request from another thread: the server's, the page's).
+ * before every step (a stop request from another thread: the server's, the page's). `totals`
+ * (updated in place after each step, before `onStep`) continues an epoch cut short: `batches`
+ * then yields the rest of the epoch only (a DataLoader after loadStateDict) while its `length`
+ * stays the whole epoch's, and steps are numbered on from `totals.step`.
  */
 export function trainEpoch(
   model: Module, optimizer: Optimizer, lossFn: LossFn, batches: Batches, onStep?: (s: StepInfo) => void,
-  isCorrect?: (output: Tensor, target: Tensor) => number, shouldStop?: () => boolean,
+  isCorrect?: (output: Tensor, target: Tensor) => number, shouldStop?: () => boolean, totals: EpochTotals = emptyTotals(),
 ): EpochStats {
   model.train();
   const start = performance.now();
-  let lossSum = 0;
-  let seen = 0;
-  let step = 0;
-  let correct = 0;
+  const t = totals;
+  const seenBefore = t.seen;
   for (const [x, y] of batches) {
-    if (shouldStop?.()) throw new StopRequested(step);
+    if (shouldStop?.()) throw new StopRequested(t.step);
     optimizer.zeroGrad();
     const output = model.forward(x);
     const loss = lossFn(output, y);
     const value = loss.item();
-    if (!Number.isFinite(value)) throw new NonFiniteLossError(value, step + 1);
+    if (!Number.isFinite(value)) throw new NonFiniteLossError(value, t.step + 1);
     // NOTE: before backward, which may release the graph's buffers (the output's included).
-    if (isCorrect) correct += isCorrect(output, y);
+    if (isCorrect) t.correct += isCorrect(output, y);
     loss.backward();
     optimizer.step();
-    lossSum += value;
-    seen += x.shape[0];
-    step++;
-    onStep?.({ step, steps: batches.length, loss: value, seen, elapsedMs: performance.now() - start, ...(isCorrect && { correct }) });
+    t.lossSum += value;
+    t.seen += x.shape[0];
+    t.step++;
+    onStep?.({
+      step: t.step, steps: batches.length, loss: value, seen: t.seen, elapsedMs: performance.now() - start,
+      ...(isCorrect && { correct: t.correct }), ...(seenBefore > 0 && { seenBefore }),
+    });
   }
   const seconds = (performance.now() - start) / 1000;
-  return { loss: lossSum / Math.max(step, 1), images: seen, seconds, imagesPerSecond: seen / seconds, ...(isCorrect && { accuracy: correct / Math.max(seen, 1) }) };
+  // Images per second over this process's part of the epoch (a resumed epoch's seconds start at the resume).
+  return {
+    loss: t.lossSum / Math.max(t.step, 1), images: t.seen, seconds, imagesPerSecond: (t.seen - seenBefore) / seconds,
+    ...(isCorrect && { accuracy: t.correct / Math.max(t.seen, 1) }),
+  };
 }
 
 export interface EvalStats {

@@ -1,11 +1,11 @@
 // The metrics log of a training run: JSON lines, one record per line, written while training
 // (so a plot or a live page can read a run that is still going) and read back by `torchlet plot`.
 // Pure (no node: imports): the recorder writes through a sink, run-files.ts gives it a file.
-//   {"type":"run", "start":"2025-..Z", "startEpoch":0, "stepsPerEpoch":600, "every":10, "info":{...}}
+//   {"type":"run", "start":"2025-..Z", "startEpoch":0, "startStep":0, "stepsPerEpoch":600, "every":10, "info":{...}}
 //   {"type":"step", "epoch":1, "step":10, "steps":600, "globalStep":10, "loss":..., "accuracy":..., "imagesPerSecond":..., "time":...}
 //   {"type":"epoch", "epoch":1, "globalStep":600, "trainLoss":..., "trainAccuracy":..., "testLoss":..., "testAccuracy":..., ...}
 
-import type { EpochStats, EvalStats, StepInfo } from "./loop.js";
+import { imagesPerSecond, type EpochStats, type EvalStats, type StepInfo } from "./loop.js";
 
 export interface RunRecord {
   type: "run";
@@ -13,6 +13,8 @@ export interface RunRecord {
   start: string;
   /** Epochs already done (a resumed run) before this run's first epoch. */
   startEpoch: number;
+  /** Steps of epoch startEpoch + 1 already done (a run resumed from a mid-epoch checkpoint); absent: 0. */
+  startStep?: number;
   stepsPerEpoch: number;
   /** A step record is written every `every` steps. */
   every: number;
@@ -72,6 +74,16 @@ export interface RecorderOptions {
   now?: () => number;
 }
 
+/** The recorder's open window (steps since its last step record), kept by a mid-epoch checkpoint. */
+export interface MetricsWindow {
+  loss: number;
+  steps: number;
+  correct: number;
+  images: number;
+  lastSeen: number;
+  lastCorrect: number;
+}
+
 /** Turns the training loop's callbacks into records, one JSON line each, handed to `sink`. */
 export class MetricsRecorder {
   readonly every: number;
@@ -94,9 +106,23 @@ export class MetricsRecorder {
     this.t0 = this.now();
   }
 
-  start(info: Record<string, string>, run: { startEpoch: number; stepsPerEpoch: number }): void {
+  start(info: Record<string, string>, run: { startEpoch: number; startStep?: number; stepsPerEpoch: number }): void {
     this.stepsPerEpoch = run.stepsPerEpoch;
-    this.write({ type: "run", start: new Date().toISOString(), startEpoch: run.startEpoch, stepsPerEpoch: run.stepsPerEpoch, every: this.every, info });
+    const startStep = run.startStep ? { startStep: run.startStep } : {};
+    this.write({ type: "run", start: new Date().toISOString(), startEpoch: run.startEpoch, ...startStep, stepsPerEpoch: run.stepsPerEpoch, every: this.every, info });
+  }
+
+  /** The open window, so that a resumed run writes the same step records as an uninterrupted one. */
+  window(): MetricsWindow {
+    return { loss: this.windowLoss, steps: this.windowSteps, correct: this.windowCorrect, images: this.windowImages, lastSeen: this.lastSeen, lastCorrect: this.lastCorrect };
+  }
+
+  /** Continues the window a checkpoint kept (window()). */
+  restoreWindow(w: MetricsWindow): void {
+    for (const k of ["loss", "steps", "correct", "images", "lastSeen", "lastCorrect"] as const) {
+      if (typeof w?.[k] !== "number") throw new TypeError(`MetricsRecorder.restoreWindow: expected a window from window(), ${k} is ${JSON.stringify(w?.[k])}`);
+    }
+    ({ loss: this.windowLoss, steps: this.windowSteps, correct: this.windowCorrect, images: this.windowImages, lastSeen: this.lastSeen, lastCorrect: this.lastCorrect } = w);
   }
 
   /** Called after every training step; writes a record every `every` steps and at the epoch's last. */
@@ -113,7 +139,7 @@ export class MetricsRecorder {
       type: "step", epoch, step: s.step, steps: s.steps, globalStep: (epoch - 1) * s.steps + s.step,
       loss: this.windowLoss / this.windowSteps,
       ...(s.correct !== undefined && { accuracy: this.windowCorrect / this.windowImages }),
-      imagesPerSecond: (s.seen / s.elapsedMs) * 1000, time: this.seconds(),
+      imagesPerSecond: imagesPerSecond(s), time: this.seconds(),
     });
     this.windowLoss = this.windowSteps = this.windowCorrect = this.windowImages = 0;
   }
@@ -144,8 +170,9 @@ export interface MetricsLog {
 }
 
 /**
- * Reads a metrics log. A resumed run appends a new "run" record; records of epochs after its
- * startEpoch that an interrupted earlier run left behind are dropped, so each epoch appears once.
+ * Reads a metrics log. A resumed run appends a new "run" record; records after its start (epoch
+ * startEpoch, then startStep steps into the next) that an interrupted earlier run left behind are
+ * dropped, so each step and each epoch appears once.
  * A torn last line (a run killed mid-write) is ignored; any other bad line is an error naming it.
  */
 export function parseMetrics(text: string, source = "metrics log"): MetricsLog {
@@ -161,7 +188,8 @@ export function parseMetrics(text: string, source = "metrics log"): MetricsLog {
       throw new Error(`${source}: line ${i + 1} is not JSON: ${line.slice(0, 80)}`);
     }
     if (r.type === "run") {
-      log.steps = log.steps.filter((s) => s.epoch <= r.startEpoch);
+      const startStep = r.startStep ?? 0;
+      log.steps = log.steps.filter((s) => s.epoch <= r.startEpoch || (s.epoch === r.startEpoch + 1 && s.step <= startStep));
       log.epochs = log.epochs.filter((e) => e.epoch <= r.startEpoch);
       log.runs.push(r);
     } else if (r.type === "step") log.steps.push(r);

@@ -23,8 +23,8 @@ export function runFiles(checkpoint: string, options: { append: boolean; onSaved
     where: checkpoint,
     metricsPath: path,
     metricsLine: (line) => appendFileSync(path, line + "\n"),
-    saveCheckpoint: (model, info, optimizer) => {
-      saveCheckpoint(checkpoint, model, info, optimizer);
+    saveCheckpoint: (model, info, optimizer, run) => {
+      saveCheckpoint(checkpoint, model, info, optimizer, run);
       options.onSaved?.(checkpoint);
     },
   };

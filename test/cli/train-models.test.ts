@@ -73,7 +73,7 @@ test("vgg11 and d2l-resnet18 train narrow and resized on a handful of images; re
   assert.deepEqual([info.imageSize, info.widthDivisor, info.resize, info.dataset], ["32", "16", "32", "fashion-mnist"]);
   const more = run("train", "d2l-resnet18", ...small, "--epochs", "2", "--test-limit", "8", "--resume", ckpt, "--save", ckpt);
   assert.equal(more.code, 0, more.err);
-  assert.match(more.out, /resumed from .* after epoch 1 \(with optimizer state\)/);
+  assert.match(more.out, /resumed from .* after epoch 1 \(with optimizer state, random generators and data order\)/);
   assert.match(more.out, /epoch 2\/2 {2}train loss/);
   const wrong = run("train", "d2l-resnet18", "--resize", "32", "--width-divisor", "8", "--limit", "8", "--resume", ckpt, "--save", join(dir, "x.safetensors"));
   assert.equal(wrong.code, 1);

@@ -56,6 +56,36 @@ test("parseMetrics keeps one copy of each epoch when a resumed run continues the
   assert.deepEqual(log.epochs.map((e) => [e.epoch, e.testAccuracy]), [[1, 0.5], [2, 0.7]]);
 });
 
+test("parseMetrics drops what a killed run wrote past a mid-epoch checkpoint (the run record's startStep)", () => {
+  const run = (startEpoch: number, startStep?: number) => JSON.stringify({ type: "run", start: "", startEpoch, ...(startStep && { startStep }), stepsPerEpoch: 4, every: 1, info: {} });
+  const step = (epoch: number, step: number, loss = 1) => JSON.stringify({ type: "step", epoch, step, steps: 4, globalStep: (epoch - 1) * 4 + step, loss, imagesPerSecond: 1, time: 0 });
+  const epoch = (e: number) => JSON.stringify({ type: "epoch", epoch: e, globalStep: 4 * e, trainLoss: 1, testLoss: 1, testAccuracy: 0.5, imagesPerSecond: 1, seconds: 1, time: 0 });
+  // Checkpoint after epoch 1's step 2; the first run went on to epoch 2's step 1 before it was killed.
+  const text = [run(0), step(1, 1), step(1, 2), step(1, 3), step(1, 4), epoch(1), step(2, 1), run(0, 2), step(1, 3, 7), step(1, 4, 7), epoch(1)].join("\n");
+  const log = parseMetrics(text);
+  assert.deepEqual(log.steps.map((s) => [s.globalStep, s.loss]), [[1, 1], [2, 1], [3, 7], [4, 7]]);
+  assert.deepEqual(log.epochs.map((e) => e.epoch), [1]);
+});
+
+test("the recorder's open window carries over to a new recorder (a resumed run's next record is the same)", () => {
+  const records = (split: boolean) => {
+    const lines: string[] = [];
+    let rec = new MetricsRecorder((l) => lines.push(l), { every: 3, now: () => 0 });
+    for (let s = 1; s <= 3; s++) {
+      rec.step(1, { step: s, steps: 6, loss: s / 7, seen: 2 * s, elapsedMs: 1, correct: s });
+      if (split && s === 2) {
+        const w = JSON.parse(JSON.stringify(rec.window()));
+        rec = new MetricsRecorder((l) => lines.push(l), { every: 3, now: () => 0 });
+        rec.restoreWindow(w);
+      }
+    }
+    return lines.map((l) => JSON.parse(l) as StepRecord).map((r) => [r.step, r.loss, r.accuracy]);
+  };
+  assert.deepEqual(records(true), records(false));
+  assert.deepEqual(records(false), [[3, (1 / 7 + 2 / 7 + 3 / 7) / 3, 1 / 2]]);
+  assert.throws(() => new MetricsRecorder(() => {}).restoreWindow({ loss: 1 } as never), /MetricsRecorder\.restoreWindow: expected a window from window\(\), steps is undefined/);
+});
+
 test("parseMetrics names a bad line", () => {
   assert.throws(() => parseMetrics('{"type":"run"}\nnot json\n{"type":"step"}', "a.jsonl"), /a\.jsonl: line 2 is not JSON: not json/);
   assert.throws(() => parseMetrics('{"type":"lap"}\n', "a.jsonl"), /a\.jsonl: line 1 has unknown type "lap" \(expected run, step or epoch\)/);

@@ -4,7 +4,7 @@
 
 import { DataLoader } from "../../data/dataloader.js";
 import { crossEntropy } from "../../ops/softmax.js";
-import { loadCheckpointModel } from "../../train/checkpoint.js";
+import { checkpointPosition, loadCheckpointModel } from "../../train/checkpoint.js";
 import { openDataset } from "../../train/datasets.js";
 import { countArgmaxCorrect, evaluate, formatTestLine, type LossFn } from "../../train/loop.js";
 import { logregPlan } from "../../train/plans.js";
@@ -38,7 +38,7 @@ export function evalCommand(argv: string[], out: (s: string) => void = console.l
   const batchSize = logreg?.testBatchSize ?? (Number(info.testBatchSize ?? 100) || 100);
   const lossFn: LossFn = logreg?.lossFn ?? ((o, y) => crossEntropy(o, y));
   const stats = evaluate(m.model, lossFn, new DataLoader(data, { batchSize }), logreg?.isCorrect ?? countArgmaxCorrect);
-  out(`${m.description}${on}${info.epoch && !logreg ? ` after epoch ${info.epoch}` : ""}: ${path}`);
+  out(`${m.description}${on}${logreg ? "" : checkpointPosition(info)}: ${path}`);
   out(formatTestLine(stats));
   return 0;
 }

@@ -6,7 +6,7 @@ import { noGrad } from "../../autograd/grad-mode.js";
 import { manualSeed } from "../../core/random.js";
 import { rand } from "../../creation.js";
 import { Tensor } from "../../tensor.js";
-import { loadCheckpoint, loadCheckpointModel } from "../../train/checkpoint.js";
+import { checkpointPosition, loadCheckpoint, loadCheckpointModel } from "../../train/checkpoint.js";
 import { openDataset } from "../../train/datasets.js";
 import { captureActivations, renderActivations } from "../../viz/activations.js";
 import { writeFigure } from "../../viz/files.js";
@@ -69,8 +69,7 @@ function save(path: string, image: Image): string {
 function vizKernels(path: string, values: Values): string[] {
   const scale = numberOption(values, "scale", 6, "int>0", VIZ_USAGE);
   const { stateDict, info } = loadCheckpoint(path);
-  const epoch = info.epoch ? ` after epoch ${info.epoch}` : "";
-  const figure = renderFilters(filterSections(stateDict), `Convolution kernels of ${basename(path)}${epoch}`, scale);
+  const figure = renderFilters(filterSections(stateDict), `Convolution kernels of ${basename(path)}${checkpointPosition(info)}`, scale);
   return [save(outputPath(path, values, "kernels"), figure.image)];
 }
 
