@@ -12,7 +12,7 @@ import type { DType, Tensor } from "../../src/index.js";
 /** A tensor in the JSON: flat row-major data, or integers q with value = q * scale. */
 export type Encoded = { shape: number[]; data: number[] } | { shape: number[]; scale: number; q: number[] };
 
-function repoRoot(): string {
+export function repoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, "package.json"))) {
     const up = dirname(dir);
