@@ -37,3 +37,16 @@ test("a deflated entry is listed but not read: the error says how to fix the fil
   assert.equal(entries.get("state_dict/data.pkl")!.method, 8);
   assert.throws(() => readZipEntry(bytes, entries.get("state_dict/data.pkl")!, fail), /entry "state_dict\/data\.pkl" is compressed \(zip method 8, deflate\)/);
 });
+
+test("an end record that defers to the zip64 one (0xFFFF entries): the zip64 record torch.save writes is read", () => {
+  const bytes = Uint8Array.from(fixture("state_dict.pt"));
+  const view = new DataView(bytes.buffer);
+  const end = bytes.length - 22; // no comment: the end record is the last 22 bytes
+  assert.equal(view.getUint32(end, true), 0x06054b50);
+  view.setUint16(end + 8, 0xffff, true);
+  view.setUint16(end + 10, 0xffff, true);
+  view.setUint32(end + 16, 0xffffffff, true);
+  assert.equal(readZipDirectory(bytes, fail).size, 9);
+  view.setUint32(end - 20, 0, true); // the locator gone
+  assert.throws(() => readZipDirectory(bytes, fail), /zip64 end record expected \(the end record says so\) but no zip64 locator found/);
+});
