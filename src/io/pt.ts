@@ -163,8 +163,13 @@ function isStorageType(v: unknown): v is StorageType {
 /** Copies the strided view (offset, size, stride), all in elements, out of the storage. */
 function materialise(st: PtStorage, offset: number, size: number[], stride: number[], fail: Fail): Tensor {
   const n = numelOf(size);
-  if (!Number.isSafeInteger(n)) fail(`tensor of shape ${shapeStr(size)} is too large`);
-  const out = st.type.dtype === "F64" ? new Float64Array(n) : new Float32Array(n);
+  let out: Float32Array | Float64Array;
+  try {
+    out = st.type.dtype === "F64" ? new Float64Array(n) : new Float32Array(n);
+  } catch {
+    // NOTE: a stride-0 view of a small storage can claim any size: refuse it here, clearly.
+    return fail(`tensor of shape ${shapeStr(size)} (${n} elements) is too large to allocate`);
+  }
   if (n > 0) {
     const last = size.reduce((at, s, d) => at + (s - 1) * stride[d], offset);
     if (last >= st.numel) {

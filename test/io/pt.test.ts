@@ -97,6 +97,7 @@ const refusals: [string, RegExp][] = [
   ["legacy.pt", /legacy\.pt: PyTorch's legacy format \(torch\.save with _use_new_zipfile_serialization=False, or PyTorch < 1\.6\) is not supported/],
   ["compressed.pt", /entry "state_dict\/data\.pkl" is compressed \(zip method 8, deflate\); torch\.save stores entries uncompressed/],
   ["torchscript.pt", /torchscript\.pt: a TorchScript archive \(torch\.jit\.save\), not a torch\.save file/],
+  ["huge_view.pt", /huge_view\.pt: tensor of shape \[1099511627776\] \(1099511627776 elements\) is too large to allocate/],
 ];
 for (const [name, message] of refusals) {
   test(`${name} gets a clear error`, () => assert.throws(() => load(fixture(name)), message));
