@@ -45,6 +45,15 @@ const ALLOWED = `${ORDERED_DICT}, ${REBUILD_TENSOR}, ${REBUILD_PARAMETER} and to
  */
 export function parsePt(bytes: Uint8Array, source: string): PtValue {
   const fail: Fail = (problem) => { throw new Error(`load: ${source}: ${problem}`); };
+  const { record, byteorder } = openArchive(bytes, fail);
+  const options = { findGlobal: weightsOnlyGlobals(fail), persistentLoad: storageLoader(record, byteorder, fail), fail };
+  return toPtValue(unpickle(record("data.pkl")!, options), fail, new Set(), new Map());
+}
+
+type RecordReader = (name: string) => Uint8Array | undefined;
+
+/** The archive's records by name (relative to its one top folder) and its byte order. */
+function openArchive(bytes: Uint8Array, fail: Fail): { record: RecordReader; byteorder: "little" | "big" } {
   const entries = readZipDirectory(bytes, fail);
   const names = [...entries.keys()];
   // torch.jit.save's archives hold a data.pkl too, of TorchScript classes, next to code/ and constants.pkl.
@@ -53,83 +62,78 @@ export function parsePt(bytes: Uint8Array, source: string): PtValue {
   }
   const pkl = names.find((name) => /^[^/]+\/data\.pkl$/.test(name));
   if (pkl === undefined) {
-    fail(`a zip archive without <archive>/data.pkl (entries: ${names.slice(0, 5).join(", ")}${names.length > 5 ? ", ..." : ""}): not a file written by torch.save`);
+    return fail(`a zip archive without <archive>/data.pkl (entries: ${names.slice(0, 5).join(", ")}${names.length > 5 ? ", ..." : ""}): not a file written by torch.save`);
   }
-  const archive = pkl!.slice(0, -"data.pkl".length);
+  const folder = pkl.slice(0, -"data.pkl".length);
   const record = (name: string) => {
-    const e = entries.get(archive + name);
+    const e = entries.get(folder + name);
     return e && readZipEntry(bytes, e, fail);
   };
-
   const order = record("byteorder");
   const byteorder = order === undefined ? "little" : new TextDecoder().decode(order);
   if (byteorder !== "little" && byteorder !== "big") fail(`byteorder record says ${JSON.stringify(byteorder)}, expected "little" or "big"`);
+  return { record, byteorder: byteorder as "little" | "big" };
+}
 
+/**
+ * BINPERSID's handler: ("storage", torch.FloatStorage, key, location, numel) -> the storage in
+ * record data/<key>, read once however many tensors view it. The location (cpu, cuda:0) is
+ * ignored: everything loads to the CPU, as with map_location="cpu".
+ */
+function storageLoader(record: RecordReader, byteorder: "little" | "big", fail: Fail): (pid: PyValue) => PtStorage {
   const storages = new Map<string, PtStorage>();
-  const persistentLoad = (pid: PyValue): PtStorage => {
-    if (!Array.isArray(pid) || pid.length !== 5 || pid[0] !== "storage") {
-      fail(`persistent id ${describe(pid)} is not ("storage", type, key, location, numel)`);
-    }
-    const [, type, key, , numel] = pid as PyValue[];
-    if (!isStorageType(type)) fail(`persistent id names storage type ${typeName(type)}, not a torch.*Storage`);
-    if (typeof key !== "string" || !isIndex(numel)) fail(`persistent id ${describe(pid)}: key must be a str and numel a non-negative int`);
-    const seen = storages.get(key as string);
-    if (seen) {
-      if (seen.type !== type) fail(`storage ${key as string} is read as both ${seen.type.qualname} and ${(type as StorageType).qualname}`);
-      return seen;
-    }
-    const raw = record(`data/${key as string}`);
-    if (raw === undefined) fail(`storage ${key as string} has no record data/${key as string} in the archive`);
-    const size = DTYPES[(type as StorageType).dtype].bytes;
-    if (raw!.length !== (numel as number) * size) {
-      fail(`record data/${key as string} holds ${raw!.length} bytes, but ${numel as number} elements of ${(type as StorageType).qualname} need ${(numel as number) * size}`);
-    }
-    const bytesLE = byteorder === "big" ? swapBytes(raw!, size) : raw!;
-    const storage = new PtStorage(key as string, type as StorageType, numel as number, new DataView(bytesLE.buffer, bytesLE.byteOffset, bytesLE.byteLength));
-    storages.set(key as string, storage);
+  return (pid) => {
+    const [tag, type, key, , numel] = Array.isArray(pid) ? (pid as PyValue[]) : [];
+    if (!Array.isArray(pid) || pid.length !== 5 || tag !== "storage") fail(`persistent id ${describe(pid)} is not ("storage", type, key, location, numel)`);
+    if (!isStorageType(type)) return fail(`persistent id names storage type ${typeName(type)}, not a torch.*Storage`);
+    if (typeof key !== "string" || !isIndex(numel)) return fail(`persistent id ${describe(pid)}: key must be a str and numel a non-negative int`);
+    const seen = storages.get(key);
+    if (seen) return seen.type === type ? seen : fail(`storage ${key} is read as both ${seen.type.qualname} and ${type.qualname}`);
+    const raw = record(`data/${key}`);
+    if (raw === undefined) return fail(`storage ${key} has no record data/${key} in the archive`);
+    const size = DTYPES[type.dtype].bytes;
+    const n = numel as number;
+    if (raw.length !== n * size) fail(`record data/${key} holds ${raw.length} bytes, but ${n} elements of ${type.qualname} need ${n * size}`);
+    const le = byteorder === "big" ? swapBytes(raw, size) : raw;
+    const storage = new PtStorage(key, type, n, new DataView(le.buffer, le.byteOffset, le.byteLength));
+    storages.set(key, storage);
     return storage;
   };
+}
 
-  const rebuildTensor: PyGlobal = {
-    qualname: REBUILD_TENSOR,
-    call: (args) => {
-      // (storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])
-      const [storage, offset, size, stride] = args;
-      if (args.length < 6 || !(storage instanceof PtStorage) || !isIndex(offset) || !isIndexList(size) || !isIndexList(stride) || (size as number[]).length !== (stride as number[]).length) {
-        fail(`${REBUILD_TENSOR} called with ${describe(args)}, expected (storage, offset, size, stride, requires_grad, hooks)`);
-      }
-      return materialise(storage as PtStorage, offset as number, size as number[], stride as number[], fail);
-    },
-  };
-  const rebuildParameter: PyGlobal = {
-    qualname: REBUILD_PARAMETER,
-    call: (args) => {
-      if (!(args[0] instanceof Tensor)) fail(`${REBUILD_PARAMETER} called with ${describe(args)}, expected (tensor, requires_grad, hooks)`);
-      return args[0] as Tensor; // a Parameter's data: a state dict holds values, not parameters
-    },
-  };
-  const orderedDict: PyGlobal = {
-    qualname: ORDERED_DICT,
-    call: (args) => {
-      if (args.length !== 0) fail(`${ORDERED_DICT} called with arguments ${describe(args)}; torch.save's pickles call it with none`);
-      return new Map();
-    },
-  };
-
-  const findGlobal = (module: string, name: string): PyGlobal => {
+/** GLOBAL's handler: the TypeScript stand-ins for what a state dict names; a clear refusal for anything else. */
+function weightsOnlyGlobals(fail: Fail): (module: string, name: string) => PyGlobal {
+  const standIns = new Map<string, PyGlobal>([
+    [REBUILD_TENSOR, {
+      qualname: REBUILD_TENSOR,
+      call: (args) => {
+        // (storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])
+        const [storage, offset, size, stride] = args;
+        if (args.length < 6 || !(storage instanceof PtStorage) || !isIndex(offset) || !isIndexList(size) || !isIndexList(stride) || size.length !== stride.length) {
+          return fail(`${REBUILD_TENSOR} called with ${describe(args)}, expected (storage, offset, size, stride, requires_grad, hooks)`);
+        }
+        return materialise(storage, offset as number, size, stride, fail);
+      },
+    }],
+    [REBUILD_PARAMETER, {
+      qualname: REBUILD_PARAMETER,
+      call: (args) => (args[0] instanceof Tensor ? args[0] : fail(`${REBUILD_PARAMETER} called with ${describe(args)}, expected (tensor, requires_grad, hooks)`)),
+    }],
+    [ORDERED_DICT, {
+      qualname: ORDERED_DICT,
+      call: (args) => (args.length === 0 ? new Map() : fail(`${ORDERED_DICT} called with arguments ${describe(args)}; torch.save's pickles call it with none`)),
+    }],
+  ]);
+  return (module, name) => {
     const qualname = `${module}.${name}`;
-    if (qualname === REBUILD_TENSOR) return rebuildTensor;
-    if (qualname === REBUILD_PARAMETER) return rebuildParameter;
-    if (qualname === ORDERED_DICT) return orderedDict;
+    const standIn = standIns.get(qualname);
+    if (standIn) return standIn;
     if (module === "torch" && Object.hasOwn(STORAGE_DTYPES, name)) return storageType(name);
     if (module === "torch" && name.endsWith("Storage")) {
       fail(`tensors of storage type ${qualname} are not supported (supported: ${Object.keys(STORAGE_DTYPES).join(", ")})`);
     }
     return fail(`refused the global ${qualname}: a weights-only load allows only ${ALLOWED}; nothing was imported or run (the file may be malicious, or it holds more than tensors and dicts)`);
   };
-
-  const data = record("data.pkl")!;
-  return toPtValue(unpickle(data, { findGlobal, persistentLoad, fail }), fail, new Set(), new Map());
 }
 
 /**
@@ -241,7 +245,7 @@ function kindOf(v: PtValue): string {
 }
 
 const isIndex = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
-const isIndexList = (v: unknown): boolean => Array.isArray(v) && v.every(isIndex);
+const isIndexList = (v: unknown): v is number[] => Array.isArray(v) && v.every(isIndex);
 
 function describe(v: PyValue): string {
   if (Array.isArray(v)) return `(${v.map(describe).join(", ")})`;
