@@ -27,3 +27,5 @@ export * as optim from "./optim/index.js";
 export * as models from "./models/index.js";
 export { summary } from "./models/summary.js";
 export { parseSafetensors, serializeSafetensors, type Checkpoint, type StateDict } from "./io/safetensors-codec.js";
+export { parsePt, type PtValue } from "./io/pt.js";
+export { parseStateDict } from "./io/formats.js";

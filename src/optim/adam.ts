@@ -4,6 +4,7 @@
 // The arithmetic is the kernels' (kernels/ref/optim.ts, and the WebAssembly one for float32).
 
 import { alloc } from "../core/dtype.js";
+import { powInt } from "../core/pow.js";
 import { kernels } from "../kernels/index.js";
 import type { Tensor } from "../tensor.js";
 import { Optimizer, checkHyper, definedOnly } from "./optimizer.js";
@@ -50,8 +51,9 @@ export class Adam extends Optimizer {
     const m = (s.exp_avg ??= alloc(p.dtype, n)) as Float32Array | Float64Array;
     const v = (s.exp_avg_sq ??= alloc(p.dtype, n)) as Float32Array | Float64Array;
     const t = (s.step = ((s.step as number | undefined) ?? 0) + 1);
-    const stepSize = lr / (1 - Math.pow(b1, t));
-    const bc2Sqrt = Math.sqrt(1 - Math.pow(b2, t));
+    // NOTE: powInt, not Math.pow, whose last bit depends on the Node version (core/pow.ts).
+    const stepSize = lr / (1 - powInt(b1, t));
+    const bc2Sqrt = Math.sqrt(1 - powInt(b2, t));
     kernels.adamUpdate(p.data, grad, m, v, { stepSize, b1, b2, eps, bc2Sqrt, weightDecay });
   }
 }

@@ -140,13 +140,18 @@ def nin_block(out_channels, kernel_size, strides, padding):  # d2l 8.3
         nn.LazyConv2d(out_channels, kernel_size=1), nn.ReLU())
 
 
+def narrow(channels, width_divisor):  # torchlet's widthDivisor (src/models/d2l.ts narrow)
+    return max(1, channels // width_divisor)
+
+
 class NiN(nn.Module):
-    def __init__(self, num_classes=10):
+    def __init__(self, num_classes=10, width_divisor=1):
         super().__init__()
+        c = lambda ch: narrow(ch, width_divisor)
         self.net = nn.Sequential(
-            nin_block(96, kernel_size=11, strides=4, padding=0), nn.MaxPool2d(3, stride=2),
-            nin_block(256, kernel_size=5, strides=1, padding=2), nn.MaxPool2d(3, stride=2),
-            nin_block(384, kernel_size=3, strides=1, padding=1), nn.MaxPool2d(3, stride=2),
+            nin_block(c(96), kernel_size=11, strides=4, padding=0), nn.MaxPool2d(3, stride=2),
+            nin_block(c(256), kernel_size=5, strides=1, padding=2), nn.MaxPool2d(3, stride=2),
+            nin_block(c(384), kernel_size=3, strides=1, padding=1), nn.MaxPool2d(3, stride=2),
             nn.Dropout(0.5),
             nin_block(num_classes, kernel_size=3, strides=1, padding=1),
             nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten())
@@ -174,10 +179,11 @@ class Residual(nn.Module):  # d2l 8.6
 
 
 class D2lResNet(nn.Module):
-    def __init__(self, arch, num_classes=10):
+    def __init__(self, arch, num_classes=10, width_divisor=1):
         super().__init__()
+        arch = [(n, narrow(c, width_divisor)) for n, c in arch]
         self.net = nn.Sequential(nn.Sequential(
-            nn.LazyConv2d(64, kernel_size=7, stride=2, padding=3),
+            nn.LazyConv2d(narrow(64, width_divisor), kernel_size=7, stride=2, padding=3),
             nn.LazyBatchNorm2d(), nn.ReLU(),
             nn.MaxPool2d(kernel_size=3, stride=2, padding=1)))
         for i, (num_residuals, num_channels) in enumerate(arch):
@@ -249,19 +255,20 @@ def make_block(block, inplanes, planes, stride=1):
 
 
 class TorchvisionResNet(nn.Module):
-    def __init__(self, block, layers, num_classes=1000, in_channels=3):
+    def __init__(self, block, layers, num_classes=1000, in_channels=3, width_divisor=1):
         super().__init__()
-        self.inplanes = 64
-        self.conv1 = nn.Conv2d(in_channels, 64, kernel_size=7, stride=2, padding=3, bias=False)
-        self.bn1 = nn.BatchNorm2d(64)
+        w1, w2, w3, w4 = (narrow(c, width_divisor) for c in (64, 128, 256, 512))
+        self.inplanes = w1
+        self.conv1 = nn.Conv2d(in_channels, w1, kernel_size=7, stride=2, padding=3, bias=False)
+        self.bn1 = nn.BatchNorm2d(w1)
         self.relu = nn.ReLU(inplace=True)
         self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
-        self.layer1 = self._make_layer(block, 64, layers[0])
-        self.layer2 = self._make_layer(block, 128, layers[1], stride=2)
-        self.layer3 = self._make_layer(block, 256, layers[2], stride=2)
-        self.layer4 = self._make_layer(block, 512, layers[3], stride=2)
+        self.layer1 = self._make_layer(block, w1, layers[0])
+        self.layer2 = self._make_layer(block, w2, layers[1], stride=2)
+        self.layer3 = self._make_layer(block, w3, layers[2], stride=2)
+        self.layer4 = self._make_layer(block, w4, layers[3], stride=2)
         self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
-        self.fc = nn.Linear(512 * block.expansion, num_classes)
+        self.fc = nn.Linear(w4 * block.expansion, num_classes)
 
     def _make_layer(self, block, planes, blocks, stride=1):
         layers = [make_block(block, self.inplanes, planes, stride)]
