@@ -28,7 +28,7 @@ function mulDD(ah: number, al: number, bh: number, bl: number, out: [number, num
 /**
  * b^n for a non-negative integer n (b finite): correctly rounded in all but pathological
  * cases, and identical on every engine.
- * @example powInt(0.9, 4) // 0.6561, as Python's 0.9 ** 4 (Math.pow in Node 20 and 22: 0.6561000000000001)
+ * powInt(0.9, 4) is 0.6561, as Python's 0.9 ** 4 (Math.pow in Node 20 and 22: 0.6561000000000001).
  */
 export function powInt(b: number, n: number): number {
   if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`powInt: exponent must be a non-negative integer, got ${n}`);

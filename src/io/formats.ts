@@ -4,12 +4,17 @@
 import { parsePt, ptStateDict } from "./pt.js";
 import { parseSafetensors, type StateDict } from "./safetensors-codec.js";
 
+/** What a checkpoint's first bytes say it is: safetensors, torch.save's zip (pt) or legacy format, a bare pickle, or unknown. */
 export type CheckpointFormat = "safetensors" | "pt" | "pt-legacy" | "pickle" | "unknown";
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04]; // "PK\3\4", a zip archive's first local header
 // torch.save's legacy format opens with pickle.dump(0x1950a86a20f9469cfc6c): PROTO 2, LONG1 10 bytes.
 const LEGACY_MAGIC = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
 
+/**
+ * The format of a checkpoint, told by its first bytes (not its file name).
+ * @example io.checkpointFormat(torch.serializeSafetensors({ w: torch.zeros([1]) })) // => "safetensors"
+ */
 export function checkpointFormat(bytes: Uint8Array): CheckpointFormat {
   const startsWith = (magic: number[]) => magic.every((b, i) => bytes[i] === b);
   if (startsWith(ZIP_MAGIC)) return "pt";

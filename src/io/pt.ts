@@ -41,7 +41,9 @@ const ALLOWED = `${ORDERED_DICT}, ${REBUILD_TENSOR}, ${REBUILD_PARAMETER} and to
 /**
  * Reads the bytes of a file written by torch.save (a .pt / .pth zip archive) and returns the
  * saved object. `source` (a path or URL) names the file in error messages.
- * @example parsePt(readFileSync("model.pt"), "model.pt") // { "conv1.weight": Tensor, ... }
+ * For instance `parsePt(readFileSync("model.pt"), "model.pt")` gives `{ "conv1.weight": Tensor, ... }`.
+ * @throws Error naming `source` when the bytes are not a torch.save archive or hold code to run.
+ * @example io.parsePt(new Uint8Array([1, 2, 3, 4]), "junk.pt") // throws Error: junk.pt
  */
 export function parsePt(bytes: Uint8Array, source: string): PtValue {
   const fail: Fail = (problem) => { throw new Error(`load: ${source}: ${problem}`); };
