@@ -9,6 +9,14 @@ import type { AdamHyper, SgdHyper } from "../../ref/optim.js";
 import { worth, VALUES_PER_THREAD } from "../elementwise/elementwise.js";
 import { lightParts, ranges, type WasmContext } from "../runtime/context.js";
 
+/**
+ * Below these lengths the references run: a call's staging (the gradient is a JS array) and its
+ * overhead cost more than SGD's few float64 operations a value save; Adam's square root and two
+ * divisions a value pay from a thousand values.
+ */
+export const MIN_WASM_SGD = 1 << 16;
+export const MIN_WASM_ADAM = 1 << 10;
+
 export function makeOptimKernels(ctx: WasmContext) {
   const { arena } = ctx;
   /**
@@ -33,12 +41,12 @@ export function makeOptimKernels(ctx: WasmContext) {
   const F = (s: Storage) => s as Float32Array;
   return {
     sgdUpdate(w: Storage, g: Storage, buf: Storage | null, h: SgdHyper): void {
-      if (!worth(w, g, ...(buf ? [buf] : []))) return ref.sgdUpdate(w, g, buf, h);
+      if (w.length < MIN_WASM_SGD || !worth(w, g, ...(buf ? [buf] : []))) return ref.sgdUpdate(w, g, buf, h);
       const state = h.momentum !== 0 ? [F(buf!)] : [];
       run("sgdUpdate", F(w), F(g), state, [h.lr, h.momentum, h.dampening, h.nesterov ? 1 : 0, h.weightDecay, h.first ? 1 : 0]);
     },
     adamUpdate(w: Storage, g: Storage, m: Storage, v: Storage, h: AdamHyper): void {
-      if (!worth(w, g, m, v)) return ref.adamUpdate(w, g, m, v, h);
+      if (w.length < MIN_WASM_ADAM || !worth(w, g, m, v)) return ref.adamUpdate(w, g, m, v, h);
       run("adamUpdate", F(w), F(g), [F(m), F(v)], [h.stepSize, h.b1, h.b2, h.eps, h.bc2Sqrt, h.weightDecay]);
     },
   };
