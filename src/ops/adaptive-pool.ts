@@ -7,6 +7,7 @@ import { makeResult } from "../autograd/function.js";
 import { alloc, type Storage } from "../core/dtype.js";
 import { shapeStr } from "../core/shape.js";
 import { kernels, type PoolGeometry } from "../kernels/index.js";
+import { pool } from "./pool.js";
 import { Tensor } from "../tensor.js";
 
 /** One size for both dims, or [OH, OW] where null keeps that input dim's size. */
@@ -67,15 +68,7 @@ export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize): Tensor {
   const g = geometry("adaptiveAvgPool2d", x, outputSize);
   const uniform = uniformWindows(g);
   if (uniform !== null) {
-    const y = alloc(x.dtype, g.NC * g.OH * g.OW);
-    kernels.avgPool2dForward(uniform, x.data, y, true);
-    return makeResult("adaptiveAvgPool2d", y, g.outShape, [x], [
-      (dy: Storage) => {
-        const dx = alloc(x.dtype, x.numel);
-        kernels.avgPool2dBackward(uniform, dy, dx, true);
-        return dx;
-      },
-    ]);
+    return pool("adaptiveAvgPool2d", x, uniform, g.outShape, (y) => kernels.avgPool2dForward(uniform, x.data, y, true), (dy, dx) => kernels.avgPool2dBackward(uniform, dy, dx, true));
   }
   const xd = x.data;
   const y = alloc(x.dtype, g.NC * g.OH * g.OW);

@@ -50,8 +50,8 @@ function poolGeometry(op: string, x: Tensor, kernelSize: Pair, o: Pool2dOptions)
   return { g: { NC, H, W, KH, KW, SH, SW, PH, PW, OH, OW }, outShape: [...x.shape.slice(0, -2), OH, OW] };
 }
 
-/** Allocates the output and wires one backward that writes dx from dy. */
-function pool(op: string, x: Tensor, g: PoolGeometry, outShape: number[], forward: (y: Storage) => void, backward: (dy: Storage, dx: Storage) => void): Tensor {
+/** Allocates the output and wires one backward that writes dx from dy (also ops/adaptive-pool.ts). */
+export function pool(op: string, x: Tensor, g: PoolGeometry, outShape: number[], forward: (y: Storage) => void, backward: (dy: Storage, dx: Storage) => void): Tensor {
   const y = alloc(x.dtype, g.NC * g.OH * g.OW);
   forward(y);
   return makeResult(op, y, outShape, [x], [

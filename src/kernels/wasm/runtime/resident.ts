@@ -97,10 +97,10 @@ export class ResidentHeap implements LargeArraySource {
    * staging area (Arena.reserve).
    */
   take(n: number): Float32Array | null {
-    if (!this.wouldTake(n)) return null;
+    if (!this.enabled || (this.counts.get(n) ?? 0) >= MAX_BLOCKS_PER_LENGTH) return null;
     const bytes = blockBytes(n);
     let k = this.bestFit(bytes);
-    if (k < 0) k = this.grow(bytes);
+    if (k < 0) k = this.grow(bytes); // checks the cap
     if (k < 0) return null;
     const at = this.freeAt[k];
     const rest = this.freeBytes[k] - bytes;
